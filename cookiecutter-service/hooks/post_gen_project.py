@@ -1,0 +1,79 @@
+"""Finish a freshly rendered project.
+
+Cookiecutter renders one file per template file, so the files that exist once per entity
+are Jinja templates kept (unrendered) under `_entity_templates/`. This hook renders each of
+them for every entity, writes the files the generator produced (`_generated`, e.g. the
+OpenAPI contract and the API models) and the JSON copy of the contract that the service
+serves, then removes the template directory.
+
+Template file names may hold `{package}` and `{module}`; a template whose name has no
+`{module}` is rendered once, with `entity` set to None.
+
+A service without authentication (`auth.scheme: none`) gets no `auth.py` and no auth tests.
+"""
+
+import json
+import pathlib
+import shutil
+
+import jinja2
+import yaml
+
+DOMAIN = json.loads(r"""{{ cookiecutter._domain | tojson }}""")
+GENERATED = json.loads(r"""{{ cookiecutter._generated | tojson }}""")
+TEMPLATES = pathlib.Path("_entity_templates")
+
+
+def write(path: pathlib.Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def render_entity_templates(package: str) -> None:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+    )
+    names = sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.j2"))
+    for name in names:
+        template = env.get_template(name)
+        target = name.removesuffix(".j2").replace("{package}", package)
+        if "{module}" not in target:
+            write(pathlib.Path(target), template.render(domain=DOMAIN, entity=None, package=package))
+            continue
+        for entity in DOMAIN["entities"]:
+            text = template.render(domain=DOMAIN, entity=entity, package=package)
+            write(pathlib.Path(target.replace("{module}", entity["module"])), text)
+
+
+def write_generated(package: str) -> None:
+    for name, text in sorted(GENERATED.items()):
+        write(pathlib.Path(name), text)
+    # The service serves the contract itself. It ships inside the package, as JSON, so that
+    # an installed wheel needs neither the project tree nor a YAML parser at runtime.
+    contract = yaml.safe_load(GENERATED["openapi.yaml"])
+    served = json.dumps(contract, indent=2, ensure_ascii=False) + "\n"
+    write(pathlib.Path("src", package, "openapi.json"), served)
+
+
+def remove_unused(package: str) -> None:
+    if DOMAIN["auth"]["scheme"] == "none":
+        pathlib.Path("src", package, "auth.py").unlink()
+        pathlib.Path("tests", "test_auth.py").unlink()
+
+
+def main() -> None:
+    package = DOMAIN["service"]["package"]
+    if TEMPLATES.is_dir():
+        render_entity_templates(package)
+        shutil.rmtree(TEMPLATES)
+    write_generated(package)
+    remove_unused(package)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+{% set service = cookiecutter._domain.service %}
+{% set scheme = cookiecutter._domain.auth.scheme %}
+"""Command line: `python -m {{ service.package }} serve|migrate{{ "|token" if scheme == "jwt" }}`."""
+
+import argparse
+import pathlib
+import sys
+
+import uvicorn
+from alembic import command
+from alembic.config import Config
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+
+{% if scheme == "jwt" %}
+from .auth import mint_token
+{% endif %}
+from .logging import configure_logging
+from .settings import ConfigurationError, Settings, get_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="{{ service.package }}", description={{ service.title | tojson }})
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the HTTP server (HOST, PORT)")
+    migrate_parser = commands.add_parser(
+        "migrate", help="upgrade the database to the latest revision"
+    )
+    migrate_parser.add_argument("--config", default="alembic.ini", help="path of alembic.ini")
+{% if scheme == "jwt" %}
+    token_parser = commands.add_parser("token", help="mint a development token (HS256, JWT_SECRET)")
+    token_parser.add_argument(
+        "--scope", default="", help='space-separated scopes, e.g. "a:read a:write"'
+    )
+    token_parser.add_argument("--sub", default="developer", help="subject of the token")
+    token_parser.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+{% endif %}
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+        if args.command == "serve":
+            return serve(settings)
+        if args.command == "migrate":
+            return migrate(settings, pathlib.Path(args.config))
+{% if scheme == "jwt" %}
+        print(mint_token(settings, args.sub, args.scope.split(), args.ttl))
+{% endif %}
+    except (ValidationError, ConfigurationError) as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def serve(settings: Settings) -> int:
+    from .main import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=settings.graceful_shutdown_timeout,
+    )
+    return 0
+
+
+def migrate(settings: Settings, config_path: pathlib.Path) -> int:
+    if not config_path.is_file():
+        print(f"{config_path} not found: run from the project directory", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    try:
+        command.upgrade(Config(str(config_path)), "head")
+    except OperationalError as exc:
+        print(f"cannot migrate the database: {exc.orig}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,253 @@
+{% set service = cookiecutter._domain.service %}
+"""RFC 9457 problem details: every error response of the service has this shape.
+
+Body: `type`, `title`, `status`, `detail`, `instance` (the request path), a stable machine
+`code`, the `request_id`, and for validation failures `errors`, a list of
+`{pointer, message, code}`. Pointers are JSON Pointers (RFC 6901): into the JSON body for
+body errors (`/title`), and `/query/<name>`, `/header/<name>`, `/path/<name>` for parameters.
+"""
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:problem-type:{{ service.name }}:"
+
+logger = logging.getLogger(__name__)
+
+# Codes and titles of the statuses the service answers with on its own.
+_STATUS_CODES: dict[int, tuple[str, str]] = {
+    400: ("malformed_request", "Malformed request"),
+    401: ("unauthorized", "Authentication required"),
+    403: ("forbidden", "Permission denied"),
+    404: ("not_found", "Resource not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    406: ("not_acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    412: ("precondition_failed", "Precondition failed"),
+    413: ("payload_too_large", "Payload too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+    422: ("validation_failed", "Validation failed"),
+    428: ("precondition_required", "Precondition required"),
+    429: ("rate_limited", "Too many requests"),
+    500: ("internal_error", "Internal server error"),
+    503: ("service_unavailable", "Service unavailable"),
+}
+
+# SQLSTATE (PostgreSQL) and error numbers (MySQL/MariaDB) of integrity violations.
+_PG_UNIQUE, _PG_FOREIGN_KEY = "23505", "23503"
+_MYSQL_UNIQUE = {1062, 1586}
+_MYSQL_STILL_REFERENCED = {1451, 1217}
+_MYSQL_FOREIGN_KEY = {1452, 1216}
+
+
+class ProblemError(Exception):
+    """Raised anywhere in request handling to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        title: str,
+        detail: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        errors: Sequence[Mapping[str, str]] | None = None,
+    ) -> None:
+        super().__init__(detail or title)
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.headers = dict(headers or {})
+        self.errors = list(errors) if errors is not None else None
+
+
+def status_code_and_title(status: int) -> tuple[str, str]:
+    if status in _STATUS_CODES:
+        return _STATUS_CODES[status]
+    phrase = HTTPStatus(status).phrase
+    return phrase.lower().replace(" ", "_").replace("-", "_"), phrase
+
+
+def problem_body(
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None,
+    instance: str,
+    request_id: str | None,
+    errors: Sequence[Mapping[str, str]] | None = None,
+) -> bytes:
+    document: dict[str, Any] = {
+        "type": PROBLEM_TYPE_PREFIX + code,
+        "title": title,
+        "status": status,
+        "detail": detail if detail is not None else title,
+        "instance": instance,
+        "code": code,
+        "request_id": request_id,
+    }
+    if errors is not None:
+        document["errors"] = list(errors)
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def problem_response(request: Request, error: ProblemError) -> Response:
+    body = problem_body(
+        status=error.status,
+        code=error.code,
+        title=error.title,
+        detail=error.detail,
+        instance=request.url.path,
+        request_id=request_id_of(request),
+        errors=error.errors,
+    )
+    return Response(body, error.status, headers=error.headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def request_id_of(request: Request) -> str | None:
+    request_id: str | None = request.scope.get("state", {}).get("request_id")
+    return request_id
+
+
+def json_pointer(parts: Iterable[str | int]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _validation_problem(exc: RequestValidationError) -> ProblemError:
+    errors: list[dict[str, str]] = []
+    for error in exc.errors():
+        location = tuple(error.get("loc", ()))
+        if error.get("type") == "json_invalid":
+            return ProblemError(
+                400, "malformed_request", "Malformed request", "The body is not valid JSON."
+            )
+        source, path = (location[0], location[1:]) if location else ("body", ())
+        pointer = json_pointer(path) if source == "body" else json_pointer((source, *path))
+        errors.append(
+            {
+                "pointer": pointer,
+                "message": str(error.get("msg", "")),
+                "code": str(error.get("type", "")),
+            }
+        )
+    return ProblemError(
+        422,
+        "validation_failed",
+        "Validation failed",
+        "The request does not match the API contract.",
+        errors=errors,
+    )
+
+
+def _integrity_problem(exc: IntegrityError, method: str) -> ProblemError:
+    kind = _integrity_kind(exc.orig)
+    if kind == "foreign_key_violation" and method == "DELETE":
+        kind = "still_referenced"
+    detail = {
+        "unique_violation": "A resource with the same unique values already exists.",
+        "foreign_key_violation": "A referenced resource does not exist.",
+        "still_referenced": "The resource is still referenced by other resources.",
+    }.get(kind, "The request conflicts with the current state of the data.")
+    return ProblemError(409, kind, "Conflict", detail)
+
+
+def _integrity_kind(orig: BaseException | None) -> str:
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate == _PG_UNIQUE:
+        return "unique_violation"
+    if sqlstate == _PG_FOREIGN_KEY:
+        return "foreign_key_violation"
+    args = getattr(orig, "args", ())
+    number = args[0] if args else None
+    if number in _MYSQL_UNIQUE:
+        return "unique_violation"
+    if number in _MYSQL_STILL_REFERENCED:
+        return "still_referenced"
+    if number in _MYSQL_FOREIGN_KEY:
+        return "foreign_key_violation"
+    sqlite_name = getattr(orig, "sqlite_errorname", "")
+    if sqlite_name in {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"}:
+        return "unique_violation"
+    if sqlite_name == "SQLITE_CONSTRAINT_FOREIGNKEY":
+        return "foreign_key_violation"
+    return "conflict"
+
+
+def problem_for(exc: Exception, method: str) -> ProblemError:
+    """The problem that answers an exception raised while handling a request."""
+    match exc:
+        case ProblemError():
+            return exc
+        case RequestValidationError():
+            return _validation_problem(exc)
+        case HTTPException():
+            code, title = status_code_and_title(exc.status_code)
+            detail = {
+                404: "No resource exists at this path.",
+                405: f"The method {method} is not allowed on this resource.",
+            }.get(exc.status_code, exc.detail)
+            return ProblemError(exc.status_code, code, title, detail, exc.headers)
+        case IntegrityError():
+            return _integrity_problem(exc, method)
+        case OperationalError() | PoolTimeoutError():
+            logger.warning("database unavailable: %s", type(exc).__name__)
+            return ProblemError(
+                503,
+                "service_unavailable",
+                "Service unavailable",
+                "The database is unavailable; retry later.",
+                headers={"Retry-After": "5"},
+            )
+    return ProblemError(
+        500,
+        "internal_error",
+        "Internal server error",
+        "An unexpected error occurred; it has been logged with the request id.",
+    )
+
+
+async def _handle(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, RequestValidationError) and _body_not_json(request, exc):
+        error = ProblemError(
+            415,
+            "unsupported_media_type",
+            "Unsupported media type",
+            "Send the body as JSON (Content-Type: application/json).",
+        )
+        return problem_response(request, error)
+    return problem_response(request, problem_for(exc, request.method))
+
+
+def _body_not_json(request: Request, exc: RequestValidationError) -> bool:
+    """A body was expected and the request does not declare it as JSON."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return False
+    return any(tuple(error.get("loc", ()))[:1] == ("body",) for error in exc.errors())
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer the errors raised while routing or handling a request with problems.
+
+    Anything else propagates to the access middleware, which logs it and answers 500.
+    """
+    for exc_class in (
+        ProblemError,
+        HTTPException,
+        RequestValidationError,
+        IntegrityError,
+        OperationalError,
+        PoolTimeoutError,
+    ):
+        app.add_exception_handler(exc_class, _handle)

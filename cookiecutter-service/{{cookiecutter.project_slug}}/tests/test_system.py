@@ -1,0 +1,90 @@
+"""Probes, metrics and the served contract."""
+
+import json
+import pathlib
+
+import anyio
+import httpx
+import yaml
+from fastapi.testclient import TestClient
+
+from conftest import PROBE_PATH, ClientFactory, SettingsFactory, add_probe_routes
+from {{ cookiecutter._domain.service.package }}.main import create_app
+
+PROJECT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_liveness(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readiness_with_the_database_up(client: TestClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+
+
+def test_readiness_with_every_pooled_connection_busy(make_client: ClientFactory) -> None:
+    client = make_client(db_pool_size=1, db_max_overflow=0, db_pool_timeout=30)
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with engine.connect():
+        response = client.get("/readyz")
+    assert response.status_code == 200
+
+
+def test_readiness_without_the_database(make_client: ClientFactory, tmp_path: pathlib.Path) -> None:
+    unreachable = f"sqlite:///{tmp_path / 'missing-directory' / 'db.sqlite'}"
+    client = make_client(database_url=unreachable)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "service_unavailable"
+
+
+def test_served_contract_is_the_emitted_one(client: TestClient) -> None:
+    response = client.get("/openapi.json")
+    assert response.status_code == 200
+    emitted = yaml.safe_load((PROJECT / "openapi.yaml").read_text(encoding="utf-8"))
+    assert response.json() == json.loads(json.dumps(emitted))
+
+
+def test_docs_use_the_served_contract(client: TestClient) -> None:
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert "/openapi.json" in response.text
+
+
+def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
+    client.get("/healthz")
+    client.get("/no/such/path/12345")
+    text = client.get("/metrics").text
+    assert 'http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in text
+    assert 'route="<unmatched>",status="404"' in text
+    assert "/no/such/path/12345" not in text
+    assert 'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/healthz"' in text
+    assert "http_requests_in_flight 1.0" in text  # the scrape itself
+    assert "db_pool_size" in text
+    assert 'service_build_info{python="' in text
+
+
+def test_a_small_pool_serves_many_concurrent_requests(make_settings: SettingsFactory) -> None:
+    """More concurrent requests than worker threads and connections: all are served."""
+    app = create_app(make_settings(db_pool_size=1, db_max_overflow=0, db_pool_timeout=20))
+    add_probe_routes(app)
+
+    async def fetch_all() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            statuses = [0] * 64
+
+            async def fetch(index: int) -> None:
+                statuses[index] = (await client.get(f"{PROBE_PATH}/db")).status_code
+
+            with anyio.fail_after(15):
+                async with anyio.create_task_group() as group:
+                    for index in range(len(statuses)):
+                        group.start_soon(fetch, index)
+            return statuses
+
+    assert anyio.run(fetch_all) == [200] * 64

@@ -1,0 +1,192 @@
+"""The `scaffold` command line.
+
+Exit status: 0 success, 2 invalid domain (or bad usage), 1 anything else that went wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .errors import DomainError, GenerationError
+from .load import load_domain
+from .structure import domain_schema
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INVALID_DOMAIN = 2
+EXIT_FAILURE = 1
+
+_DOMAIN_FILE = click.Path(path_type=Path, dir_okay=False)
+
+
+def _reporting_errors(command: F) -> F:
+    """Turn the two expected error kinds into messages and exit codes, never tracebacks."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DomainError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            count = len(error.problems)
+            click.echo(f"{count} problem{'s' if count != 1 else ''} found", err=True)
+            sys.exit(EXIT_INVALID_DOMAIN)
+        except GenerationError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_FAILURE)
+
+    return run  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="scaffold")
+def main() -> None:
+    """Turn a YAML domain description into an OpenAPI 3.1 contract and a FastAPI service.
+
+    \b
+    Examples:
+      scaffold validate domain.yaml
+      scaffold contract domain.yaml -o openapi.yaml
+      scaffold new domain.yaml --output ./bookstore
+    """
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=_DOMAIN_FILE)
+def validate(files: tuple[Path, ...]) -> None:
+    """Check domain files; print a one-line summary of each valid one.
+
+    Every problem is reported as FILE:LINE:COLUMN: message. Exits 2 if any file is invalid.
+
+    \b
+    Examples:
+      scaffold validate domain.yaml
+      scaffold validate specs/examples/*.yaml
+    """
+    invalid = 0
+    for path in files:
+        try:
+            domain = load_domain(path)
+        except DomainError as error:
+            invalid += 1
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            continue
+        operations = sum(len(e.operations) + len(e.inverses) for e in domain.entities)
+        counts = ", ".join(
+            _count(n, what) for n, what in ((len(domain.entities), "entity"), (len(domain.enums), "enum"))
+        )
+        click.echo(
+            f"{path}: valid: service {domain.service.name}, {counts}, "
+            f"{_count(operations, 'operation')}, auth {domain.auth.scheme}"
+        )
+    if invalid:
+        click.echo(f"{invalid} of {len(files)} files invalid", err=True)
+        sys.exit(EXIT_INVALID_DOMAIN)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the domain format (for editors and other tools).
+
+    \b
+    Example:
+      scaffold schema > domain.schema.json
+    """
+    click.echo(json.dumps(domain_schema(), indent=2))
+
+
+@main.command()
+@click.argument("file", type=_DOMAIN_FILE)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@_reporting_errors
+def contract(file: Path, output: Path | None) -> None:
+    """Emit only the OpenAPI 3.1 contract, for design review.
+
+    \b
+    Examples:
+      scaffold contract domain.yaml
+      scaffold contract domain.yaml -o openapi.yaml
+    """
+    from .contract import dump_yaml, emit_contract, validate_contract
+
+    document = emit_contract(load_domain(file))
+    problems = validate_contract(document)
+    if problems:
+        raise GenerationError("the emitted contract is invalid:\n" + "\n".join(problems))
+    text = dump_yaml(document)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write_text(output, text)
+
+
+@main.command()
+@click.argument("file", type=_DOMAIN_FILE)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory of the new project (must be empty or absent).",
+)
+@click.option("--force", is_flag=True, help="Replace a non-empty output directory.")
+@_reporting_errors
+def new(file: Path, output: Path, force: bool) -> None:
+    """Generate a runnable FastAPI + SQLModel service project.
+
+    The project is built in a scratch directory and moved into place at the end, so a
+    failure or interruption leaves the output directory as it was.
+
+    \b
+    Examples:
+      scaffold new domain.yaml --output ./bookstore
+      scaffold new domain.yaml -o ./bookstore --force
+    """
+    from .project import new_project
+
+    domain = load_domain(file)
+    new_project(domain, output, force=force)
+    click.echo(f"generated {domain.service.name} in {output}")
+
+
+def _count(number: int, noun: str) -> str:
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{number} {noun if number == 1 else plural}"
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so readers never see half a file."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise GenerationError(f"cannot write {path}: {error.strerror}") from error
+
+
+def entry() -> None:
+    """Console entry point: an unexpected failure is a short message and exit 1, not a traceback.
+
+    Set SCAFFOLD_DEBUG=1 to see the traceback when reporting a bug.
+    """
+    import os
+
+    try:
+        main(standalone_mode=True)
+    except Exception as error:  # the last line of defence: users get a message, not a traceback
+        if os.environ.get("SCAFFOLD_DEBUG"):
+            raise
+        click.echo(f"scaffold: internal error: {type(error).__name__}: {error}", err=True)
+        click.echo("set SCAFFOLD_DEBUG=1 to see the traceback, and please report it", err=True)
+        sys.exit(EXIT_FAILURE)

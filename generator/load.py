@@ -1,0 +1,29 @@
+"""Domain file -> validated domain model: the first stage of the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .build import build_domain
+from .errors import DomainError
+from .model import Domain
+from .semantics import semantic_problems
+from .source import Document, read_document
+from .structure import structure_problems
+
+
+def load_domain(path: Path) -> Domain:
+    """Read, validate and build; raises `DomainError` listing every problem found."""
+    return validate_document(read_document(path))
+
+
+def validate_document(document: Document) -> Domain:
+    """Structure first: the semantic rules assume the shapes the schema guarantees."""
+    problems = structure_problems(document)
+    if problems:
+        raise DomainError(problems)
+    domain = build_domain(document.data, source=document.file, source_sha256=document.sha256)
+    problems = semantic_problems(document, domain)
+    if problems:
+        raise DomainError(problems)
+    return domain

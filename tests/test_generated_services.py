@@ -1,0 +1,142 @@
+"""Every example domain, generated, installed in its own venv, and run for real.
+
+These are the slow tests (`-m slow`): each example is generated once per worker, installed
+with uv, and its own test suite runs on SQLite and, when their URLs are given, on
+PostgreSQL and MariaDB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from generator.load import load_domain
+from tests.support.services import (
+    EXAMPLES,
+    ROOT,
+    Installed,
+    generate,
+    install,
+    same_tree,
+    scratch_database,
+    serving,
+)
+
+pytestmark = pytest.mark.slow
+
+_installed: dict[str, Installed] = {}
+
+
+def _example_params() -> list[pytest.param]:  # type: ignore[valid-type]
+    return [pytest.param(path, id=path.stem, marks=pytest.mark.xdist_group(path.stem)) for path in EXAMPLES]
+
+
+@pytest.fixture
+def installed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    example: Path = request.param
+    if example.stem not in _installed:
+        project = tmp_path_factory.mktemp(example.stem) / "project"
+        domain = generate(example, project)
+        _installed[example.stem] = install(project, domain, example)
+    return _installed[example.stem]
+
+
+def _tail(result: subprocess.CompletedProcess[str], lines: int = 60) -> str:
+    return "\n".join((result.stdout + result.stderr).splitlines()[-lines:])
+
+
+def _run_own_tests(installed: Installed, database_url: str | None) -> None:
+    env = {"TEST_DATABASE_URL": database_url} if database_url else {}
+    result = installed.run("-m", "pytest", "-q", "-p", "no:cacheprovider", env=env, timeout=900)
+    assert result.returncode == 0, _tail(result)
+    assert re.search(r"\d+ passed", result.stdout), _tail(result)
+
+
+examples = pytest.mark.parametrize("installed", _example_params(), indirect=True)
+
+
+@examples
+def test_own_tests_pass_on_sqlite(installed: Installed) -> None:
+    _run_own_tests(installed, None)
+
+
+@examples
+def test_own_tests_pass_on_postgresql(installed: Installed) -> None:
+    admin_url = os.environ.get("TEST_POSTGRES_URL")
+    if not admin_url:
+        pytest.skip("TEST_POSTGRES_URL is not set")
+    with scratch_database(admin_url, installed.domain.service.package) as url:
+        _run_own_tests(installed, url)
+
+
+@examples
+def test_own_tests_pass_on_mariadb(installed: Installed) -> None:
+    admin_url = os.environ.get("TEST_MARIADB_URL")
+    if not admin_url:
+        pytest.skip("TEST_MARIADB_URL is not set")
+    with scratch_database(admin_url, installed.domain.service.package) as url:
+        _run_own_tests(installed, url)
+
+
+@examples
+def test_ruff_and_mypy_clean(installed: Installed) -> None:
+    for args in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]):
+        result = installed.run("-m", *args)
+        assert result.returncode == 0, f"{' '.join(args)}:\n{_tail(result)}"
+
+
+@examples
+def test_no_template_leftovers(installed: Installed) -> None:
+    leftovers = []
+    for path in installed.project.rglob("*"):
+        if ".venv" in path.parts or "__pycache__" in path.parts or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if re.search(r"\{\{|\{%|cookiecutter|_entity_templates", text):
+            leftovers.append(str(path.relative_to(installed.project)))
+    assert not leftovers
+    assert not (installed.project / "_entity_templates").exists()
+
+
+@examples
+def test_generation_is_deterministic(installed: Installed, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    generate(installed.domain_file, again)
+    assert same_tree(installed.project, again) == []
+
+
+@examples
+def test_serves_its_contract(installed: Installed, tmp_path: Path) -> None:
+    package = installed.domain.service.package
+    env = {"ENVIRONMENT": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}"}
+    migrated = installed.run("-m", package, "migrate", env=env)
+    assert migrated.returncode == 0, _tail(migrated)
+    contract = YAML(typ="safe").load((installed.project / "openapi.yaml").read_text(encoding="utf-8"))
+    with serving(installed, env) as base:
+        with urllib.request.urlopen(f"{base}/openapi.json", timeout=5) as response:
+            assert json.load(response) == contract
+        with urllib.request.urlopen(f"{base}/readyz", timeout=5) as response:
+            assert response.status == 200
+        with urllib.request.urlopen(f"{base}/metrics", timeout=5) as response:
+            assert b"http_requests_total" in response.read()
+
+
+@pytest.mark.xdist_group("template-default")
+def test_template_works_on_its_own(tmp_path: Path) -> None:
+    """`cookiecutter cookiecutter-service --no-input` yields a service whose tests pass."""
+    subprocess.run(
+        [sys.executable, "-m", "cookiecutter", str(ROOT / "cookiecutter-service"), "--no-input", "-o", str(tmp_path)],
+        check=True,
+        env={**os.environ, "HOME": str(tmp_path)},  # keep cookiecutter's replay files out of the real home
+    )
+    (project,) = [p for p in tmp_path.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    domain_file = ROOT / "cookiecutter-service" / "default-domain.yaml"
+    _run_own_tests(install(project, load_domain(domain_file), domain_file), None)
