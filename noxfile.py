@@ -26,10 +26,11 @@ DEV = ".[dev]"
 
 
 def _npm_ci(session: nox.Session) -> None:
-    """The contract linters (Spectral, Redocly) and mermaid-cli come from npm, pinned by the lock file."""
-    if (ROOT / "package-lock.json").exists():
-        env = {"PUPPETEER_SKIP_DOWNLOAD": "1", "REDOCLY_TELEMETRY": "off"}
-        session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", external=True, env=env)
+    """The contract linters (Spectral, Redocly) and mermaid-cli from npm, pinned by the lock file,
+    and Debian's chromium, which mermaid-cli renders with (browsers cannot be downloaded here)."""
+    env = {"PUPPETEER_SKIP_DOWNLOAD": "1", "REDOCLY_TELEMETRY": "off"}
+    session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", external=True, env=env)
+    session.run("bash", "scripts/install-system-deps.sh", "tests", external=True)
 
 
 @nox.session(python=PYTHON)

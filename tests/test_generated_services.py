@@ -20,9 +20,9 @@ from ruamel.yaml import YAML
 
 from generator.load import load_domain
 from tests.support.services import (
-    EXAMPLES,
     ROOT,
     Installed,
+    example_params,
     generate,
     install,
     same_tree,
@@ -31,22 +31,6 @@ from tests.support.services import (
 )
 
 pytestmark = pytest.mark.slow
-
-_installed: dict[str, Installed] = {}
-
-
-def _example_params() -> list[pytest.param]:  # type: ignore[valid-type]
-    return [pytest.param(path, id=path.stem, marks=pytest.mark.xdist_group(path.stem)) for path in EXAMPLES]
-
-
-@pytest.fixture
-def installed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    example: Path = request.param
-    if example.stem not in _installed:
-        project = tmp_path_factory.mktemp(example.stem) / "project"
-        domain = generate(example, project)
-        _installed[example.stem] = install(project, domain, example)
-    return _installed[example.stem]
 
 
 def _tail(result: subprocess.CompletedProcess[str], lines: int = 60) -> str:
@@ -60,7 +44,7 @@ def _run_own_tests(installed: Installed, database_url: str | None) -> None:
     assert re.search(r"\d+ passed", result.stdout), _tail(result)
 
 
-examples = pytest.mark.parametrize("installed", _example_params(), indirect=True)
+examples = pytest.mark.parametrize("installed", example_params(), indirect=True)
 
 
 @examples
@@ -88,7 +72,9 @@ def test_own_tests_pass_on_mariadb(installed: Installed) -> None:
 
 @examples
 def test_ruff_and_mypy_clean(installed: Installed) -> None:
-    for args in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]):
+    # No caches: the project directory is shared with the leftover and determinism checks.
+    checks = (["ruff", "check", "--no-cache", "."], ["ruff", "format", "--no-cache", "--check", "."])
+    for args in (*checks, ["mypy", "--cache-dir", os.devnull]):
         result = installed.run("-m", *args)
         assert result.returncode == 0, f"{' '.join(args)}:\n{_tail(result)}"
 

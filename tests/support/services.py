@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from generator.load import load_domain
@@ -23,6 +24,11 @@ from generator.project import new_project
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "specs" / "examples").glob("*.yaml"))
+
+
+def example_params() -> list[pytest.param]:  # type: ignore[valid-type]
+    """One parameter per example; an example's tests share one xdist worker, hence one install."""
+    return [pytest.param(path, id=path.stem, marks=pytest.mark.xdist_group(path.stem)) for path in EXAMPLES]
 
 
 @dataclass(frozen=True)
