@@ -56,6 +56,7 @@ def main() -> None:
     Examples:
       scaffold validate domain.yaml
       scaffold contract domain.yaml -o openapi.yaml
+      scaffold docs domain.yaml
       scaffold new domain.yaml --output ./bookstore
     """
 
@@ -124,6 +125,32 @@ def contract(file: Path, output: Path | None) -> None:
     if problems:
         raise GenerationError("the emitted contract is invalid:\n" + "\n".join(problems))
     text = dump_yaml(document)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write_text(output, text)
+
+
+@main.command()
+@click.argument("file", type=_DOMAIN_FILE)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@_reporting_errors
+def docs(file: Path, output: Path | None) -> None:
+    """Print the design document (docs/design.md of the project) without generating a project.
+
+    It covers the data model and its invariants, the API, failure modes, performance and
+    scaling, security and observability, for review before anything is built.
+
+    \b
+    Examples:
+      scaffold docs domain.yaml
+      scaffold docs domain.yaml -o design.md
+    """
+    from .contract import emit_contract
+    from .docs import design_document
+
+    domain = load_domain(file)
+    text = design_document(domain, emit_contract(domain))
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -15,6 +15,7 @@ from cookiecutter.main import cookiecutter
 
 from . import __version__
 from .contract import dump_yaml, emit_contract, generate_api_models, validate_contract
+from .docs import design_document, er_diagram
 from .errors import GenerationError
 from .model import Domain
 from .output import check_output, publish, workdir
@@ -30,13 +31,15 @@ def generated_files(domain: Domain) -> dict[str, str]:
     if problems:
         raise GenerationError("the emitted contract is invalid:\n" + "\n".join(problems))
     return {
+        "docs/design.md": design_document(domain, contract),
         "openapi.yaml": dump_yaml(contract),
         f"src/{domain.service.package}/schemas.py": generate_api_models(contract),
     }
 
 
 def template_context(domain: Domain) -> dict[str, Any]:
-    return {"_domain": domain.to_json(), "_generated": generated_files(domain)}
+    """What the template renders from: the domain model, the generated files, the ER diagram (README)."""
+    return {"_domain": domain.to_json(), "_generated": generated_files(domain), "_er_diagram": er_diagram(domain)}
 
 
 def render(domain: Domain, into: Path) -> Path:

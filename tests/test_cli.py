@@ -16,6 +16,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator import cli
+from generator.contract import emit_contract
+from generator.docs import design_document
 from generator.errors import DomainError
 from generator.load import load_domain
 
@@ -204,11 +206,30 @@ def test_schema_prints_the_format_schema_as_json() -> None:
     assert printed == json.loads((ROOT / "specs" / "domain.schema.json").read_text(encoding="utf-8"))
 
 
+def test_docs_prints_the_design_document_without_a_project(tmp_path: Path) -> None:
+    bookstore = ROOT / "specs" / "examples" / "bookstore.yaml"
+    expected = design_document(load_domain(bookstore), emit_contract(load_domain(bookstore)))
+    result = run("docs", str(bookstore))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == expected
+    assert "```mermaid\nerDiagram" in result.stdout
+    written = tmp_path / "design.md"
+    assert run("docs", str(bookstore), "-o", str(written)).exit_code == 0
+    assert written.read_text(encoding="utf-8") == expected
+    assert list(tmp_path.iterdir()) == [written]
+
+
+def test_docs_with_an_invalid_domain_exits_2(tmp_path: Path) -> None:
+    result = run("docs", str(BAD / "unknown_field_type.yaml"))
+    assert result.exit_code == 2
+    assert re.search(r"unknown_field_type\.yaml:\d+:\d+: ", result.stderr)
+
+
 COMMANDS = sorted(cli.main.commands)
 
 
 def test_every_command_is_covered() -> None:
-    assert {"validate", "schema", "contract", "new"} <= set(COMMANDS)
+    assert {"validate", "schema", "contract", "docs", "new"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])

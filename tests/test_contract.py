@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -590,6 +589,19 @@ def test_validate_contract_reports_every_error(library: dict[str, Any]) -> None:
     assert any("nope" in p for p in problems)
 
 
+@pytest.mark.parametrize(
+    ("schema", "word"),
+    [({"type": "strin"}, "strin"), ({"maxLength": -1}, "-1"), ({"discriminator": {}}, "propertyName")],
+)
+def test_validate_contract_checks_every_schema_against_the_dialect(
+    library: dict[str, Any], schema: dict[str, Any], word: str
+) -> None:
+    broken = yaml.safe_load(dump_yaml(library))
+    broken["components"]["schemas"]["Member"]["properties"]["name"] = schema
+    problems = validate_contract(broken)
+    assert len(problems) == 1 and word in problems[0], problems
+
+
 def test_validate_contract_reports_a_dangling_ref(library: dict[str, Any]) -> None:
     broken = yaml.safe_load(dump_yaml(library))
     broken["components"]["schemas"]["Member"]["properties"]["name"] = {"$ref": "#/components/schemas/Missing"}
@@ -632,13 +644,11 @@ def big_domain(count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_emitting_200_entities_takes_well_under_a_second(tmp_path: Path) -> None:
-    domain = load(tmp_path, big_domain(200))
-    started = time.perf_counter()
-    doc = emit_contract(domain)
-    elapsed = time.perf_counter() - started
+def test_a_200_entity_domain_gives_a_valid_contract(tmp_path: Path) -> None:
+    """Its speed is a benchmark (`nox -s bench`); here, that a large chain of relations stays valid."""
+    doc = emit_contract(load(tmp_path, big_domain(200)))
     assert len(schemas(doc)) >= 800
-    assert elapsed < 0.5, f"{elapsed:.2f}s"
+    assert validate_contract(doc) == []
 
 
 def test_reserved_names_match_a_readable_pattern() -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from generator.contract import emit_contract
+from generator.docs import design_document, er_diagram
 from generator.load import load_domain
 from tests.support.services import (
     ROOT,
@@ -113,6 +115,51 @@ def test_serves_its_contract(installed: Installed, tmp_path: Path) -> None:
             assert response.status == 200
         with urllib.request.urlopen(f"{base}/metrics", timeout=5) as response:
             assert b"http_requests_total" in response.read()
+
+
+_UNIQUE_CONSTRAINTS = """
+import json, sys
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+import {package}.models
+found = []
+for table in SQLModel.metadata.sorted_tables:
+    for constraint in table.constraints:
+        if isinstance(constraint, sa.UniqueConstraint):
+            found.append([table.name, constraint.name, [column.name for column in constraint.columns]])
+    found += [[table.name, None, [column.name]] for column in table.columns if column.unique]
+json.dump(found, sys.stdout)
+"""
+
+
+@examples
+def test_carries_its_design_document(installed: Installed) -> None:
+    """docs/design.md is `scaffold docs`; the README links it and shows the ER diagram."""
+    domain = installed.domain
+    design = (installed.project / "docs" / "design.md").read_text(encoding="utf-8")
+    assert design == design_document(domain, emit_contract(domain))
+    readme = (installed.project / "README.md").read_text(encoding="utf-8")
+    assert "(docs/design.md)" in readme
+    assert f"```mermaid\n{er_diagram(domain)}\n```" in readme
+
+
+@examples
+def test_design_document_lists_every_unique_constraint_of_the_models(installed: Installed) -> None:
+    """Read from the generated SQLModel metadata, so that template and document cannot drift apart."""
+    result = installed.run("-c", _UNIQUE_CONSTRAINTS.format(package=installed.domain.service.package))
+    assert result.returncode == 0, _tail(result)
+    design = (installed.project / "docs" / "design.md").read_text(encoding="utf-8")
+    invariants = design[design.index("#### Uniqueness") :]
+    invariants = invariants[: invariants.index("\n#", 1)]
+    constraints = json.loads(result.stdout)
+    assert constraints
+    for table, name, columns in constraints:
+        if table == "idempotency_records":
+            continue  # the service's own bookkeeping, not a domain invariant
+        cells = ", ".join(f"`{column}`" for column in columns)
+        assert f"| {cells} |" in invariants, (table, columns)
+        if name:
+            assert f"`{name}`" in invariants, name
 
 
 @pytest.mark.xdist_group("template-default")
