@@ -107,7 +107,8 @@ def template_digest() -> str:
 
 
 def new_project(domain: Domain, output: Path, *, force: bool) -> None:
-    check_output(output, force=force)
+    inputs = (Path(domain.source),) if domain.source != "<domain>" else ()
+    check_output(output, force=force, marker=RECORD_FILE, inputs=inputs)
     with workdir(output) as scratch:
         project = render(domain, scratch)
         format_tree(project)
