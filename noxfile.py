@@ -6,7 +6,9 @@ Sessions:
   services   generate every example, install it, run its own tests on SQLite/PostgreSQL/MariaDB
   lint       ruff over the generator, tests and scripts
   typecheck  mypy (strict) over the generator
-  ci         lint + typecheck + the whole test suite, as CI runs it
+  conformance  outside tools against generated services: schemathesis, a generated client,
+             concurrency and faults, random domains (SCAFFOLD_RANDOM_DOMAINS, default 10 here)
+  ci         lint + typecheck + the whole test suite, as CI runs it (conformance included, 2 random domains)
   bench      benchmarks: generation and generated-service speed against baselines (< 15 min)
 """
 
@@ -46,6 +48,14 @@ def services(session: nox.Session) -> None:
     """Generated services, installed and tested for real (minutes)."""
     session.install("-e", DEV)
     session.run("pytest", "-m", "slow", "-n", "2", "--dist", "loadgroup", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def conformance(session: nox.Session) -> None:
+    """Schemathesis, a generated client, concurrency and faults, and more random domains than CI draws."""
+    session.install("-e", DEV)
+    session.env.setdefault("SCAFFOLD_RANDOM_DOMAINS", os.environ.get("SCAFFOLD_RANDOM_DOMAINS", "10"))
+    session.run("pytest", "-m", "conformance", "-n", "2", "--dist", "loadgroup", *session.posargs)
 
 
 @nox.session(python=PYTHON)
