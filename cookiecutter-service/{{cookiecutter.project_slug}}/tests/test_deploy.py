@@ -92,3 +92,5 @@ def test_image_is_multi_stage_non_root_and_health_checked() -> None:
     assert user and not user[-1].startswith(("root", "0"))
     assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
     assert 'CMD ["python", "-m", "{{ service.package }}", "serve"]' in dockerfile
+    # Tracing is turned on by the environment alone, so the image carries the `otel` extra.
+    assert re.search(r"^RUN pip install .*\"{{ service.name }}\[otel\]\"", dockerfile, re.MULTILINE)
