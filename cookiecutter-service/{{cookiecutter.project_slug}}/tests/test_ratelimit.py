@@ -6,6 +6,7 @@
 {% endfor %}
 """Per-principal budgets, in process and shared through Redis; fail open without Redis."""
 
+import asyncio
 import os
 import pathlib
 import shutil
@@ -21,6 +22,8 @@ from fastapi.testclient import TestClient
 {% endif %}
 
 from conftest import PROBE_PATH, PROBE_READ_SCOPE, PROBE_WRITE_SCOPE, AuthHeaders, ClientFactory
+from {{ domain.service.package }} import ratelimit
+from {{ domain.service.package }}.settings import parse_rate
 
 
 def test_budget_headers_and_429(make_client: ClientFactory, auth_headers: AuthHeaders) -> None:
@@ -175,3 +178,22 @@ def test_replicas_share_one_budget_in_redis(
     assert second.get(PROBE_PATH, headers=headers).status_code == 429
     assert first.get(PROBE_PATH, headers=headers).status_code == 429
     assert "ratelimit_store_errors_total 0.0" in first.get("/metrics").text
+
+
+def test_memory_buckets_stay_bounded_and_keep_the_busiest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many principals mid-budget at once (spoofed addresses, say) cannot grow memory unbounded."""
+    monkeypatch.setattr(ratelimit, "MAX_MEMORY_BUCKETS", 100)
+    buckets = ratelimit.MemoryBuckets()
+    rate = parse_rate("5/hour")
+
+    async def spend() -> None:
+        for _ in range(5):
+            await buckets.take("busy", rate)
+        for number in range(1_000):
+            await buckets.take(f"client-{number}", rate)
+            await buckets.take("busy", rate)
+
+    asyncio.run(spend())
+    assert len(buckets) <= 100
+    # The principal seen on every request kept its (exhausted) bucket.
+    assert not asyncio.run(buckets.take("busy", rate)).allowed

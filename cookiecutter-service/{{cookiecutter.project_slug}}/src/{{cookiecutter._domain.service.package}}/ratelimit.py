@@ -14,6 +14,7 @@ replica spends the same budget. When Redis is unreachable requests are let throu
 (fail open), logged and counted, and Redis is not tried again for a few seconds.
 """
 
+import itertools
 import logging
 import math
 import time
@@ -111,21 +112,33 @@ class MemoryBuckets:
 
     async def take(self, key: str, rate: Rate) -> Decision:
         now = time.monotonic()
-        tokens, stamp, _ = self._buckets.get(key, (float(rate.count), now, now))
+        # Popped and put back: the dict stays in least recently used order.
+        tokens, stamp, _ = self._buckets.pop(key, (float(rate.count), now, now))
         tokens = min(rate.count, tokens + (now - stamp) * rate.count / rate.seconds)
         allowed = tokens >= 1
         if allowed:
             tokens -= 1
         if len(self._buckets) >= MAX_MEMORY_BUCKETS:
-            self._forget_full(now)
+            self._make_room(now)
         full_at = now + (rate.count - tokens) * rate.seconds / rate.count
         self._buckets[key] = (tokens, now, full_at)
         return decide(rate, tokens, allowed)
 
-    def _forget_full(self, now: float) -> None:
-        """Drop the buckets that have refilled: they behave exactly like absent ones."""
+    def _make_room(self, now: float) -> None:
+        """Bring the buckets down to 90% of the cap, so that one scan serves many requests.
+
+        Refilled buckets go first (they behave exactly like absent ones); then, if many
+        principals are mid-budget at once, the least recently used ones, whose principals
+        start again with a full budget. Memory stays bounded whatever the clients send.
+        """
         for key in [key for key, (_, _, full_at) in self._buckets.items() if full_at <= now]:
             del self._buckets[key]
+        excess = len(self._buckets) - MAX_MEMORY_BUCKETS * 9 // 10
+        for key in list(itertools.islice(self._buckets, max(0, excess))):
+            del self._buckets[key]
+
+    def __len__(self) -> int:
+        return len(self._buckets)
 
     async def close(self) -> None:
         self._buckets.clear()
