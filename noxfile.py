@@ -7,7 +7,8 @@ Sessions:
   lint       ruff over the generator, tests and scripts
   typecheck  mypy (strict) over the generator
   conformance  outside tools against generated services: schemathesis, a generated client,
-             concurrency and faults, random domains (SCAFFOLD_RANDOM_DOMAINS, default 10 here)
+             concurrency and faults, two random domains
+  random-domains  more random domains end to end (`nox -s random-domains -- 10`)
   ci         lint + typecheck + the whole test suite, as CI runs it (conformance included, 2 random domains)
   bench      benchmarks: generation and generated-service speed against baselines (< 15 min)
 """
@@ -50,11 +51,19 @@ def services(session: nox.Session) -> None:
     session.run("pytest", "-m", "slow", "-n", "2", "--dist", "loadgroup", *session.posargs)
 
 
+@nox.session(name="random-domains", python=PYTHON)
+def random_domains(session: nox.Session) -> None:
+    """More random domains end to end: `nox -s random-domains -- 10` (default 10, ~100 s each)."""
+    session.install("-e", DEV)
+    count = session.posargs[0] if session.posargs else "10"
+    env = {"SCAFFOLD_RANDOM_DOMAINS": count}
+    session.run("pytest", "tests/test_random_domains.py", "-m", "slow", "-k", "random_domain_generates", env=env)
+
+
 @nox.session(python=PYTHON)
 def conformance(session: nox.Session) -> None:
-    """Schemathesis, a generated client, concurrency and faults, and more random domains than CI draws."""
+    """Schemathesis, a generated client, concurrency and faults, random domains (as many as CI draws)."""
     session.install("-e", DEV)
-    session.env.setdefault("SCAFFOLD_RANDOM_DOMAINS", os.environ.get("SCAFFOLD_RANDOM_DOMAINS", "10"))
     session.run("pytest", "-m", "conformance", "-n", "2", "--dist", "loadgroup", *session.posargs)
 
 

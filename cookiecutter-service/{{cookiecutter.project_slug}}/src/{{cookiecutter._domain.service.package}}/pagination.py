@@ -89,8 +89,10 @@ def _after(
     beyond_id = id_column < last_id if descending else id_column > last_id
     if value is None:
         return sa.and_(column.is_(None), beyond_id)
-    beyond_value = column < value if descending else column > value
-    after = sa.or_(beyond_value, sa.and_(column == value, beyond_id))
+    # A bound parameter, not the bare value: SQLAlchemy refuses `<`/`>` against True/False.
+    bound = sa.literal(value, type_=column.type)
+    beyond_value = column < bound if descending else column > bound
+    after = sa.or_(beyond_value, sa.and_(column == bound, beyond_id))
     return sa.or_(after, column.is_(None)) if column.nullable else after
 
 
