@@ -257,7 +257,7 @@ def _entity(
         class_name=names.class_name(name, MODEL_MODULE_NAMES),
         snake=snake,
         plural=plural,
-        module=names.attribute_name(snake),
+        module=names.module_name(snake),
         segment=names.kebab_case(plural),
         table=table,
         title=snake.replace("_", " ").capitalize(),

@@ -255,20 +255,44 @@ def singularize(snake: str) -> str:
 _SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
 
 
+# Names that the bodies of generated classes refer to: the types of table, API and filter model
+# fields (`int`, `dt.date`, `list[UUID]`), their columns (`sa.Column`) and defaults
+# (`utcnow`, `datetime.date(...)` in schemas.py). A class body is one namespace run top to
+# bottom, and pydantic and mypy resolve annotations in it too, so a field attribute of such a
+# name would replace the type for the fields below it (`int: int | None` breaks `version: int`).
+# Capitalised names (`Field`, `Any`, `UUID`) cannot be field names. Keep in step with the
+# templates; tests/test_names.py checks the generated classes against this set.
+_CLASS_BODY_NAMES = frozenset(
+    {"bool", "datetime", "decimal", "dict", "dt", "float", "int", "list", "sa", "schemas", "str", "utcnow", "uuid"}
+)
+
+
 def is_unsafe_identifier(name: str) -> bool:
     return (
         keyword.iskeyword(name)
         or name in _SOFT_KEYWORDS
         or name in _MODEL_ATTRIBUTES
+        or name in _CLASS_BODY_NAMES
         or name.startswith(("model_", "_"))
     )
 
 
 def attribute_name(name: str) -> str:
-    """A Python attribute for a wire name: keywords and reserved model attributes get `_`."""
+    """A Python attribute for a wire name: keywords, reserved model attributes and the names
+    that generated class bodies use get `_`."""
     if name.startswith("model_"):
         return "f_" + name
     return name + "_" if is_unsafe_identifier(name) else name
+
+
+def module_name(snake: str) -> str:
+    """A module of the routes package: keywords and reserved names get `_`.
+
+    Unlike attributes, modules may take the names that class bodies use (`routes/list.py`).
+    """
+    if snake in _CLASS_BODY_NAMES:
+        return snake
+    return attribute_name(snake)
 
 
 def variable_name(name: str) -> str:

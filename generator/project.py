@@ -14,7 +14,7 @@ from cookiecutter.exceptions import CookiecutterException
 from cookiecutter.main import cookiecutter
 
 from . import __version__
-from .contract import dump_yaml, emit_contract, generate_api_models, validate_contract
+from .contract import attribute_aliases, dump_json, dump_yaml, emit_contract, generate_api_models, validate_contract
 from .docs import design_document, er_diagram
 from .errors import GenerationError
 from .model import Domain
@@ -33,7 +33,12 @@ def generated_files(domain: Domain) -> dict[str, str]:
     return {
         "docs/design.md": design_document(domain, contract),
         "openapi.yaml": dump_yaml(contract),
-        f"src/{domain.service.package}/schemas.py": generate_api_models(contract),
+        # The service serves the contract itself, from inside the package and as JSON, so that
+        # an installed wheel needs neither the project tree nor a YAML parser at runtime.
+        f"src/{domain.service.package}/openapi.json": dump_json(contract),
+        f"src/{domain.service.package}/schemas.py": generate_api_models(
+            contract, wire_module=f"{domain.service.package}.wire", aliases=attribute_aliases(domain)
+        ),
     }
 
 

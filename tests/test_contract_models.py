@@ -7,15 +7,18 @@ accepts: the contract's examples, and not the lax coercions pydantic would other
 from __future__ import annotations
 
 import copy
+import datetime
 import sys
 import types
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from generator.contract import emit_contract, generate_api_models
+from generator.contract import attribute_aliases, emit_contract, generate_api_models
 from generator.load import load_domain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,3 +125,131 @@ def test_models_keep_values_unchanged(tmp_path: Path) -> None:
         module.LinkCreate.model_validate({**payload, "weight": "10.505"})
     with pytest.raises(ValidationError):
         module.LinkCreate.model_validate({**payload, "extra": {"n": 2**53}})
+
+
+WIRE_MODULE = "scaffold_template_wire"
+WIRE_FILE = ROOT / "cookiecutter-service" / "{{cookiecutter.project_slug}}" / "src"
+WIRE_FILE = WIRE_FILE / "{{cookiecutter._domain.service.package}}" / "wire.py"
+
+
+@pytest.fixture(scope="module")
+def wire_models() -> Iterator[dict[str, types.ModuleType]]:
+    """Each example's models typed with the template's `wire` module, as the service has them."""
+    wire = types.ModuleType(WIRE_MODULE)
+    exec(compile(WIRE_FILE.read_text(encoding="utf-8"), str(WIRE_FILE), "exec"), wire.__dict__)
+    sys.modules[WIRE_MODULE] = wire
+    try:
+        yield {
+            path.stem: import_models(
+                f"wire_models_{path.stem.replace('-', '_')}",
+                generate_api_models(emit_contract(load_domain(path)), wire_module=WIRE_MODULE),
+            )
+            for path in EXAMPLES
+        }
+    finally:
+        del sys.modules[WIRE_MODULE]
+
+
+# Special-use domains (RFC 6761) and the rarer forms of RFC 5321: pydantic's EmailStr refuses most.
+EMAILS = ["ann@clinic.test", "ops@host.local", "a@b", "x!#$%&'*+-/=?^_`{|}~@example.invalid", '"ann smith"@example.com']
+EMAILS += ["ann@[192.0.2.1]", "ann@[IPv6:2001:db8::1]"]
+
+
+@pytest.mark.parametrize(
+    ("example", "model", "member", "accepted", "refused"),
+    [
+        # Dates and date-times are RFC 3339 strings: no Unix timestamps, no date-time for a date.
+        ("bookstore", "AuthorCreate", "born_on", ["2024-01-15", None], [0, "0", "86400", "2024-01-15T00:00:00Z"]),
+        (
+            "clinic",
+            "AppointmentCreate",
+            "starts_at",
+            ["2024-01-15T09:30:00Z"],
+            [0, "0.5", "2024-01-15", "2024-01-15T09:30:00"],
+        ),
+        # An integer is a JSON number without a fraction (JSON Schema: 3.0 is an integer).
+        ("clinic", "RoomCreate", "floor", [3, 3.0], ["3", True, 3.5]),
+        ("clinic", "ClinicianCreate", "supervisor_id", [1, 1.0, None], ["1", False, 0, 1.5]),
+        # An email is JSON Schema's `email` (RFC 5321 mailbox syntax), deliverable or not.
+        (
+            "bookstore",
+            "AuthorCreate",
+            "email",
+            EMAILS,
+            ["", "ann", "ann@", "@example.com", "a..b@example.com", "ann@-example.com", "ann@example.com.", 3],
+        ),
+        ("feature-flags", "FlagCreate", "owner_email", [*EMAILS, None], ["", "ann example.com", "a@[300.1.2.3]"]),
+    ],
+)
+def test_wire_types_read_json_as_json_schema_does(
+    wire_models: dict[str, types.ModuleType],
+    example: str,
+    model: str,
+    member: str,
+    accepted: list[Any],
+    refused: list[Any],
+) -> None:
+    doc = emit_contract(load_domain(ROOT / "specs" / "examples" / f"{example}.yaml"))
+    payload = doc["components"]["schemas"][model]["examples"][0]
+    cls = getattr(wire_models[example], model)
+    for value in accepted:
+        cls.model_validate({**payload, member: value})
+    for value in refused:
+        with pytest.raises(ValidationError):
+            cls.model_validate({**payload, member: value})
+
+
+def test_date_datetime_and_uuid_defaults_are_values_in_the_models(tmp_path: Path) -> None:
+    """The contract's default is the wire string; the model's default is the value it stands for."""
+    domain = tmp_path / "domain.yaml"
+    domain.write_text(
+        "scaffold: 1\n"
+        "service: {name: defaults}\n"
+        "entities:\n"
+        "  Event:\n"
+        "    fields:\n"
+        "      day: {type: date, required: false, default: '2020-01-02'}\n"
+        "      at: {type: datetime, required: false, default: '2020-01-02T03:04:05+02:00'}\n"
+        "      ref: {type: uuid, required: false, default: 6f1c2a4e-3b5d-4e8f-9a0b-1c2d3e4f5a6b}\n"
+    )
+    doc = emit_contract(load_domain(domain))
+    members = doc["components"]["schemas"]["EventCreate"]["properties"]
+    wire = {"day": "2020-01-02", "at": "2020-01-02T03:04:05+02:00", "ref": "6f1c2a4e-3b5d-4e8f-9a0b-1c2d3e4f5a6b"}
+    assert {name: members[name]["default"] for name in wire} == wire
+    code = generate_api_models(doc)
+    assert "import datetime\n" in code
+    created = import_models("contract_models_defaults", code).EventCreate.model_validate({})
+    assert created.day == datetime.date(2020, 1, 2)
+    assert created.at == datetime.datetime(2020, 1, 2, 1, 4, 5, tzinfo=datetime.UTC)
+    assert created.ref == uuid.UUID(wire["ref"])
+    assert created.model_dump(mode="json") == wire
+    assert members["day"]["default"] == "2020-01-02"  # the contract given to the generator is unchanged
+
+
+def test_members_named_like_the_types_get_the_attributes_of_the_domain_model() -> None:
+    """`int`, `list`, `datetime` ... become `int_` ... as in the table models; the wire keeps the name."""
+    domain = load_domain(ROOT / "tests" / "regression_domains" / "builtin-names.yaml")
+    aliases = attribute_aliases(domain)
+    assert aliases["Thing.int"] == aliases["ThingCreate.int"] == aliases["ThingUpdate.int"] == "int_"
+    assert "Thing.date" not in aliases  # `date` is no name a class body reads
+    module = import_models("contract_models_builtin_names", generate_api_models(emit_contract(domain), aliases=aliases))
+    for entity in domain.entities:
+        for schema in (entity.name, entity.create_schema, entity.update_schema):
+            fields = getattr(module, schema).model_fields
+            for field in entity.fields:
+                assert fields[field.attr].alias == (None if field.attr == field.name else field.name), (schema, field)
+    payload = {"int": 3, "str": "a", "list": [1, "x"], "datetime": "2024-01-15T09:30:00Z", "kind": "small"}
+    created = module.ThingCreate.model_validate(payload)
+    assert created.int_ == 3
+    assert created.model_dump(mode="json", by_alias=True, exclude_unset=True) == payload
+
+
+def test_an_email_keeps_its_local_part_and_lower_cases_its_domain(
+    wire_models: dict[str, types.ModuleType],
+) -> None:
+    """Domains are case-insensitive, local parts need not be: the unique column and filters see this form."""
+    doc = emit_contract(load_domain(ROOT / "specs" / "examples" / "bookstore.yaml"))
+    payload = doc["components"]["schemas"]["AuthorCreate"]["examples"][0]
+    cls = wire_models["bookstore"].AuthorCreate
+    assert cls.model_validate({**payload, "email": "Ann.Lee@Example.COM"}).email == "Ann.Lee@example.com"
+    assert cls.model_validate({**payload, "email": "ann@[IPv6:2001:DB8::1]"}).email == "ann@[IPv6:2001:DB8::1]"

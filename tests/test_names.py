@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
 import keyword
 import re
 import sys
+from pathlib import Path
 
+import jinja2
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import names
+from generator.contract import attribute_aliases, emit_contract, generate_api_models
+from generator.load import load_domain
+from generator.resources import template_path
 
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 snake_names = st.from_regex(r"\A[a-z][a-z0-9_]{0,30}\Z")
@@ -212,11 +218,37 @@ def test_attribute_name_moves_pydantic_model_prefix_away(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["title", "list", "id", "print", "select", "where", "order", "group", "self", "class_"]
+    "name", ["title", "id", "print", "format", "min", "date", "select", "where", "order", "group", "self", "class_"]
 )
 def test_attribute_name_keeps_ordinary_names_and_builtins(name: str) -> None:
-    # builtins are fine as attributes (`book.list`); they are escaped only as variables
+    # builtins are fine as attributes (`book.format`); they are escaped only as variables,
+    # except the types that generated class bodies use (below)
     assert names.attribute_name(name) == name
+
+
+# What the bodies of the generated table, API and filter classes refer to (models.py,
+# schemas.py, the route modules); tests/regression_domains/builtin-names.yaml uses them all.
+CLASS_BODY_NAMES = ["bool", "datetime", "decimal", "dict", "dt", "float", "int", "list", "sa", "schemas", "str"]
+CLASS_BODY_NAMES += ["utcnow", "uuid"]
+
+
+@pytest.mark.parametrize("name", CLASS_BODY_NAMES)
+def test_attribute_name_escapes_the_names_that_class_bodies_use(name: str) -> None:
+    # `int: int | None = Field(...)` in a class body would make `version: int` below it refer
+    # to the field; the wire and column name stay `int`
+    assert names.is_unsafe_identifier(name)
+    assert names.attribute_name(name) == name + "_"
+    assert names.variable_name(name) == name + "_"
+
+
+@pytest.mark.parametrize("name", CLASS_BODY_NAMES)
+def test_module_name_keeps_the_names_that_only_class_bodies_avoid(name: str) -> None:
+    assert names.module_name(name) == name
+
+
+@pytest.mark.parametrize("name", ["class", "type", "metadata", "model_config", "book"])
+def test_module_name_escapes_like_an_attribute_otherwise(name: str) -> None:
+    assert names.module_name(name) == names.attribute_name(name)
 
 
 @pytest.mark.parametrize(
@@ -303,3 +335,61 @@ def test_package_name_is_an_importable_name_that_shadows_no_standard_module(serv
 def test_class_name_avoids_imported_names_and_builtins(entity: str, class_name: str) -> None:
     taken = frozenset({"Session", "Field", "SQLModel"})
     assert names.class_name(entity, taken) == class_name
+
+
+# --- generated class bodies ---------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAINS = [*sorted((ROOT / "specs" / "examples").glob("*.yaml")), ROOT / "tests/regression_domains/builtin-names.yaml"]
+ENTITY_TEMPLATES = template_path() / "{{cookiecutter.project_slug}}" / "_entity_templates"
+
+
+def _generated_classes(domain_file: Path) -> dict[str, ast.ClassDef]:
+    """The classes with fields of models.py, schemas.py and the route modules, rendered as the hook does."""
+    domain = load_domain(domain_file)
+    data, package = domain.to_json(), domain.service.package
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(ENTITY_TEMPLATES)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+    )
+    routes = env.get_template("src/{package}/api/routes/{module}.py.j2")
+    modules = {
+        "models.py": env.get_template("src/{package}/models.py.j2").render(domain=data, entity=None, package=package),
+        "schemas.py": generate_api_models(
+            emit_contract(domain), wire_module=f"{package}.wire", aliases=attribute_aliases(domain)
+        ),
+    }
+    for entity in data["entities"]:
+        modules[f"routes/{entity['module']}.py"] = routes.render(domain=data, entity=entity, package=package)
+    return {
+        f"{module}:{node.name}": node
+        for module, code in modules.items()
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.ClassDef) and any(isinstance(stmt, ast.AnnAssign) for stmt in node.body)
+    }
+
+
+def _class_body_names(node: ast.ClassDef) -> tuple[set[str], set[str]]:
+    """(attributes assigned, names read) by the statements of a class body itself."""
+    assigned: set[str] = set()
+    read: set[str] = set()
+    for stmt in node.body:
+        if isinstance(stmt, ast.AnnAssign | ast.Assign):
+            targets = [stmt.target] if isinstance(stmt, ast.AnnAssign) else stmt.targets
+            assigned.update(target.id for target in targets if isinstance(target, ast.Name))
+            read.update(n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+    return assigned, read
+
+
+@pytest.mark.parametrize("domain_file", DOMAINS, ids=lambda path: path.stem)
+def test_no_field_attribute_shadows_a_name_its_class_body_reads(domain_file: Path) -> None:
+    for where, node in _generated_classes(domain_file).items():
+        assigned, read = _class_body_names(node)
+        assert not assigned & read, where
+        # what a field could be called (snake_case) is escaped by attribute_name
+        could_be_fields = {name for name in read if SNAKE.match(name)}
+        assert could_be_fields <= set(CLASS_BODY_NAMES), (where, could_be_fields - set(CLASS_BODY_NAMES))

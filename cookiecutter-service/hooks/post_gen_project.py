@@ -2,9 +2,9 @@
 
 Cookiecutter renders one file per template file, so the files that exist once per entity
 are Jinja templates kept (unrendered) under `_entity_templates/`. This hook renders each of
-them for every entity, writes the files the generator produced (`_generated`, e.g. the
-OpenAPI contract and the API models) and the JSON copy of the contract that the service
-serves, then removes the template directory.
+them for every entity, writes the files the generator produced (`_generated`: the OpenAPI
+contract, its JSON copy that the service serves, the API models, the design document), then
+removes the template directory.
 
 Template file names may hold `{package}` and `{module}`; a template whose name has no
 `{module}` is rendered once, with `entity` set to None.
@@ -17,7 +17,6 @@ import pathlib
 import shutil
 
 import jinja2
-import yaml
 
 DOMAIN = json.loads(r"""{{ cookiecutter._domain | tojson }}""")
 GENERATED = json.loads(r"""{{ cookiecutter._generated | tojson }}""")
@@ -50,14 +49,9 @@ def render_entity_templates(package: str) -> None:
             write(pathlib.Path(target.replace("{module}", entity["module"])), text)
 
 
-def write_generated(package: str) -> None:
+def write_generated() -> None:
     for name, text in sorted(GENERATED.items()):
         write(pathlib.Path(name), text)
-    # The service serves the contract itself. It ships inside the package, as JSON, so that
-    # an installed wheel needs neither the project tree nor a YAML parser at runtime.
-    contract = yaml.safe_load(GENERATED["openapi.yaml"])
-    served = json.dumps(contract, indent=2, ensure_ascii=False) + "\n"
-    write(pathlib.Path("src", package, "openapi.json"), served)
 
 
 def remove_unused(package: str) -> None:
@@ -71,7 +65,7 @@ def main() -> None:
     if TEMPLATES.is_dir():
         render_entity_templates(package)
         shutil.rmtree(TEMPLATES)
-    write_generated(package)
+    write_generated()
     remove_unused(package)
 
 

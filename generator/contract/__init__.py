@@ -1,12 +1,13 @@
 """The OpenAPI 3.1 contract: emit it from the domain model, validate it, serialize it."""
 
 from .emit import RESERVED_SCHEMA_NAMES, emit_contract
-from .models import generate_api_models
+from .models import attribute_aliases, generate_api_models
 from .serialize import dump_json, dump_yaml
 from .validate import validate_contract
 
 __all__ = [
     "RESERVED_SCHEMA_NAMES",
+    "attribute_aliases",
     "dump_json",
     "dump_yaml",
     "emit_contract",

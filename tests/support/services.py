@@ -9,6 +9,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -121,33 +122,38 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serving(installed: Installed, env: dict[str, str]) -> Iterator[str]:
-    """`python -m <package> serve` on a free loopback port; yields the base URL."""
+    """`python -m <package> serve` on a free loopback port; yields the base URL.
+
+    The service's output goes to a file: a pipe nobody reads fills up and blocks the
+    service on its next log line.
+    """
     port = free_port()
-    process = subprocess.Popen(
-        [str(installed.python), "-m", installed.domain.service.package, "serve"],
-        cwd=installed.project,
-        env={**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(port)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read() if process.stdout else ""
-                    raise RuntimeError(f"the service did not start:\n{output}") from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [str(installed.python), "-m", installed.domain.service.package, "serve"],
+            cwd=installed.project,
+            env={**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(port)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/healthz", timeout=1):
+                        break
+                except OSError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        log.seek(0)
+                        raise RuntimeError(f"the service did not start:\n{log.read()}") from None
+                    time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

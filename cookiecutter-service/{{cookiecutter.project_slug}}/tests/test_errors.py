@@ -32,6 +32,21 @@ def test_wrong_method_is_a_405_problem_with_allow(client: TestClient) -> None:
     assert "GET" in response.headers["allow"]
 
 
+def test_allow_lists_the_methods_of_every_route_at_the_path(
+    probe_client: TestClient, auth_headers: AuthHeaders
+) -> None:
+    # GET and POST of the probe are two routes; Starlette's own Allow names the first only.
+    response = probe_client.delete(PROBE_PATH, headers=auth_headers(PROBE_WRITE_SCOPE))
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+
+
+def test_instance_is_a_uri_reference_even_for_a_non_ascii_path(client: TestClient) -> None:
+    response = client.get("/no/such/p%C3%A4th%20x")
+    assert response.status_code == 404
+    assert response.json()["instance"] == "/no/such/p%C3%A4th%20x"
+
+
 def test_malformed_json_is_a_400_problem(
     probe_client: TestClient, auth_headers: AuthHeaders
 ) -> None:

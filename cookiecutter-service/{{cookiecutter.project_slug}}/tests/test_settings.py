@@ -36,6 +36,15 @@ def test_every_setting_is_documented_in_the_readme() -> None:
 def test_bad_rate_is_refused(rate: str) -> None:
     with pytest.raises(ValueError, match="rate"):
         Settings(_env_file=None, rate_limit_read=rate)
+
+
+def test_rates_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As deploy/k8s/configmap.yaml and .env.example write them (not JSON).
+    monkeypatch.setenv("RATE_LIMIT_READ", "600/minute")
+    monkeypatch.setenv("RATE_LIMIT_WRITE", "5/second")
+    settings = Settings(_env_file=None)
+    assert (settings.rate_limit_read.count, settings.rate_limit_read.seconds) == (600, 60)
+    assert (settings.rate_limit_write.count, settings.rate_limit_write.seconds) == (5, 1)
 {% if scheme == "jwt" %}
 
 

@@ -5,8 +5,11 @@ import pathlib
 
 import anyio
 import httpx
+import pytest
 import yaml
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from conftest import PROBE_PATH, ClientFactory, SettingsFactory, add_probe_routes
 from {{ cookiecutter._domain.service.package }}.main import create_app
@@ -40,6 +43,22 @@ def test_readiness_without_the_database(make_client: ClientFactory, tmp_path: pa
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "service_unavailable"
+
+
+def test_a_connection_lost_after_the_answer_does_not_cut_the_response(
+    probe_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database dropped the connection: the rollback on close fails, the answer stands."""
+    close = Session.close
+
+    def close_on_a_lost_connection(session: Session) -> None:
+        close(session)
+        raise OperationalError("ROLLBACK", None, Exception("terminating connection"))
+
+    monkeypatch.setattr(Session, "close", close_on_a_lost_connection)
+    response = probe_client.get(f"{PROBE_PATH}/db")
+    assert response.status_code == 200
+    assert response.json() == {"name": "database", "count": 1}
 
 
 def test_served_contract_is_the_emitted_one(client: TestClient) -> None:

@@ -1,5 +1,6 @@
 """Database engine and the per-request session."""
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -7,11 +8,14 @@ import anyio
 import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from .errors import ProblemError
 from .settings import Settings
+
+logger = logging.getLogger(__name__)
 
 
 def create_db_engine(settings: Settings, *, pooled: bool = True) -> Engine:
@@ -80,9 +84,21 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             yield session
         finally:
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(session.close)
+                await anyio.to_thread.run_sync(_close, session)
     finally:
         slots.release()
+
+
+def _close(session: Session) -> None:
+    """Close the session without raising: the response may be on its way already.
+
+    Closing rolls back; on a connection the database dropped meanwhile that fails. The pool
+    has then discarded the connection, and an error here could only cut the response off.
+    """
+    try:
+        session.close()
+    except SQLAlchemyError as exc:
+        logger.warning("database session closed uncleanly: %s", type(exc).__name__)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -12,12 +12,14 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:problem-type:{{ service.name }}:"
@@ -93,7 +95,8 @@ def problem_body(
         "title": title,
         "status": status,
         "detail": detail if detail is not None else title,
-        "instance": instance,
+        # The decoded path, percent-encoded again: `instance` is a URI reference (RFC 3986).
+        "instance": quote(instance, safe="/:@!$&'()*+,;="),
         "code": code,
         "request_id": request_id,
     }
@@ -226,7 +229,23 @@ async def _handle(request: Request, exc: Exception) -> Response:
             "Send the body as JSON (Content-Type: application/json).",
         )
         return problem_response(request, error)
+    if isinstance(exc, HTTPException) and exc.status_code == 405:
+        # Starlette's Allow names the methods of the first matching route only.
+        exc = HTTPException(405, exc.detail, {**(exc.headers or {}), "Allow": _allowed(request)})
     return problem_response(request, problem_for(exc, request.method))
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed(request: Request) -> str:
+    """The methods some route answers at the request's path (RFC 9110 `Allow`)."""
+    methods = []
+    for method in _METHODS:
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in request.app.router.routes):
+            methods.append(method)
+    return ", ".join(methods)
 
 
 def _body_not_json(request: Request, exc: RequestValidationError) -> bool:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
@@ -30,8 +30,9 @@ def _rate(value: object) -> object:
     return parse_rate(value) if isinstance(value, str) else value
 
 
-# A budget written `N/second`, `N/minute`, `N/hour` or `N/day`.
-RateSetting = Annotated[Rate, BeforeValidator(_rate)]
+# A budget written `N/second`, `N/minute`, `N/hour` or `N/day`. NoDecode: pydantic-settings
+# would otherwise parse the (dataclass-typed) variable as JSON and reject `600/minute`.
+RateSetting = Annotated[Rate, NoDecode, BeforeValidator(_rate)]
 
 
 class ConfigurationError(Exception):

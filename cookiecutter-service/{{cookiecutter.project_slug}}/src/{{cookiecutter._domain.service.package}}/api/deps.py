@@ -11,7 +11,14 @@ from sqlmodel import Session
 
 from ..errors import ProblemError
 
-IfMatch = Annotated[str | None, Header(max_length=256)]
+# The pattern of the contract's `If-Match`: `*` or a list of entity tags; anything else is a 422.
+IfMatch = Annotated[
+    str | None,
+    Header(
+        max_length=256,
+        pattern=r'^(\*|(W/)?"[\x21\x23-\x7E]*"(\s*,\s*(W/)?"[\x21\x23-\x7E]*")*)$',
+    ),
+]
 IdempotencyKey = Annotated[
     str | None, Header(min_length=1, max_length=255, pattern=r"^[\x21-\x7E]+$")
 ]
