@@ -179,6 +179,8 @@ EMAILS += ["ann@[192.0.2.1]", "ann@[IPv6:2001:db8::1]"]
             ["", "ann", "ann@", "@example.com", "a..b@example.com", "ann@-example.com", "ann@example.com.", 3],
         ),
         ("feature-flags", "FlagCreate", "owner_email", [*EMAILS, None], ["", "ann example.com", "a@[300.1.2.3]"]),
+        # A required nullable email (the response model): its length bound applies to the string alone.
+        ("feature-flags", "Flag", "owner_email", [None, "ann@clinic.test"], ["", "a" * 250 + "@b.cd", 3]),
     ],
 )
 def test_wire_types_read_json_as_json_schema_does(

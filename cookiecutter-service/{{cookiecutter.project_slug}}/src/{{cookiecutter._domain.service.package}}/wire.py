@@ -29,7 +29,8 @@ _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LOCAL_PART = rf'(?:{_ATOM}(?:\.{_ATOM})*|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*")'
 _SUB_DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _DOMAIN = rf"{_SUB_DOMAIN}(?:\.{_SUB_DOMAIN})*"
-_MAILBOX = re.compile(rf"(?P<local>{_LOCAL_PART})@(?:(?P<domain>{_DOMAIN})|\[(?P<literal>[^\[\]\\]+)\])")
+_LITERAL = r"\[(?P<literal>[^\[\]\\]+)\]"
+_MAILBOX = re.compile(rf"(?P<local>{_LOCAL_PART})@(?:(?P<domain>{_DOMAIN})|{_LITERAL})")
 # RFC 5321, section 4.1.3: the address literals.
 _SNUM = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[0-9]{1,2}|0[0-9]{2})"
 _IPV4 = re.compile(rf"{_SNUM}(?:\.{_SNUM}){{3}}")
@@ -58,10 +59,6 @@ def _email(value: object) -> object:
     if match["domain"] is None:
         return value
     return f"{match['local']}@{match['domain'].lower()}"
-
-
-def _email_or_none(value: object) -> object:
-    return None if value is None else _email(value)
 
 
 def _date(value: object) -> object:
@@ -97,7 +94,8 @@ def _integer_or_none(value: object) -> object:
 
 
 Email = Annotated[StrictStr, BeforeValidator(_email)]
-NullableEmail = Annotated[StrictStr | None, BeforeValidator(_email_or_none)]
+# A plain `| None`, so that pydantic applies the member's `max_length` to the string alone.
+NullableEmail = Email | None
 Integer = Annotated[int, BeforeValidator(_integer)]
 NullableInteger = Annotated[int | None, BeforeValidator(_integer_or_none)]
 IsoDate = Annotated[dt.date, BeforeValidator(_date)]
