@@ -118,5 +118,5 @@ def bench(session: nox.Session) -> None:
     """
     session.run("bash", "scripts/install-system-deps.sh", "bench", external=True)
     session.env["UV_COMPILE_BYTECODE"] = "1"
-    session.install("-e", ".", "matplotlib>=3.8")
+    session.install("-e", ".", "matplotlib>=3.8", "uv>=0.9")
     session.run("python", "benchmarks/run.py", *session.posargs)
