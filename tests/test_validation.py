@@ -260,6 +260,34 @@ def test_values_json_cannot_hold_are_reported_at_the_value(value: str, message: 
     assert message in problem.message
 
 
+@pytest.mark.parametrize(
+    ("tail", "where", "message"),
+    [
+        ("      extra: {type: json, example: *nowhere}\n", (8, 36), "invalid YAML: found undefined alias `*nowhere`"),
+        ("      extra: &loop {type: json, example: [*loop]}\n", (8, 43), "`*loop` refers to a node that contains it"),
+        ("---\nscaffold: 1\n", (8, 1), "invalid YAML: a domain file holds one document, found another"),
+    ],
+)
+def test_aliases_and_documents_a_domain_cannot_hold_are_reported_where_they_stand(
+    tail: str, where: tuple[int, int], message: str
+) -> None:
+    with pytest.raises(DomainError) as caught:
+        parse_document((MINIMAL + tail).encode(), "odd.yaml")
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == where
+    assert message in problem.message
+
+
+def test_the_non_specific_tag_makes_a_string_and_an_alias_repeats_its_anchor() -> None:
+    # YAML 1.2, 6.9.1: `!` is "not a plain scalar", so `! 5` is the string "5", as in `'5'`
+    text = MINIMAL + "      code: {type: string, example: ! 5, description: &d Shared}\n"
+    text += "      isbn: {type: string, example: '7', description: *d}\n"
+    document = parse_document(text.encode(), "tags.yaml")
+    fields = document.data["entities"]["Book"]["fields"]
+    assert fields["code"] == {"type": "string", "example": "5", "description": "Shared"}
+    assert fields["isbn"]["description"] == "Shared"
+
+
 def test_yaml_1_2_booleans_and_dates_are_plain_strings() -> None:
     # YAML 1.1 would read `yes` as true and 2024-01-31 as a date object
     text = MINIMAL + "      answer: {type: string, default: yes}\n      day: {type: date, default: 2024-01-31}\n"
