@@ -1,8 +1,5 @@
 """scaffold: a YAML domain description -> OpenAPI contract and a FastAPI + SQLModel service."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("scaffold")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+# The one place the version is written: hatch reads it for the distribution (pyproject.toml),
+# and reading it here costs no `importlib.metadata` at start-up.
+__version__ = "0.1.0"
