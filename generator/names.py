@@ -55,8 +55,8 @@ _TAKEN_MODULES = frozenset(sys.stdlib_module_names) | frozenset(
         "starlette",
         "tests",
         "uvicorn",
-        # what those pull in, and the service's dev tools: a service called `dns` or `click`
-        # would shadow dnspython (email-validator) or click (uvicorn)
+        # what those pull in, the service's dev tools, and packages a fork commonly adds: a
+        # service called `click` or `dns` would shadow click (uvicorn) or dnspython
         "annotated_doc",
         "annotated_types",
         "certifi",

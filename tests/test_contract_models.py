@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import json
 import sys
 import types
 import uuid
@@ -19,6 +20,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from generator.contract import attribute_aliases, emit_contract, generate_api_models
+from generator.errors import DomainError
 from generator.load import load_domain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -255,3 +257,33 @@ def test_an_email_keeps_its_local_part_and_lower_cases_its_domain(
     cls = wire_models["bookstore"].AuthorCreate
     assert cls.model_validate({**payload, "email": "Ann.Lee@Example.COM"}).email == "Ann.Lee@example.com"
     assert cls.model_validate({**payload, "email": "ann@[IPv6:2001:DB8::1]"}).email == "ann@[IPv6:2001:DB8::1]"
+
+
+EMAILS_REFUSED = ["", "ann", "ann@", "@example.com", "a..b@example.com", "ann@-example.com", "ann@example.com."]
+EMAILS_REFUSED += ["ann example.com", "a@[300.1.2.3]", "a@[IPv6:fe80::1%eth0]", "a@[IPv6:nonsense]", "ann@exa mple.com"]
+
+
+@pytest.mark.parametrize("address", EMAILS + EMAILS_REFUSED)
+def test_an_email_example_fits_the_domain_exactly_when_the_service_accepts_it(
+    wire_models: dict[str, types.ModuleType], tmp_path: Path, address: str
+) -> None:
+    """The generator checks examples and defaults by the service's own rule, so neither refuses the other's."""
+    domain = tmp_path / "domain.yaml"
+    domain.write_text(
+        f"scaffold: 1\nservice: {{name: mail}}\nentities:\n  Contact:\n    fields:\n"
+        f"      email: {{type: email, example: {json.dumps(address)}}}\n"
+    )
+    try:
+        load_domain(domain)
+        generator_accepts = True
+    except DomainError as error:
+        assert "is not an email address" in str(error.problems)
+        generator_accepts = False
+    doc = emit_contract(load_domain(ROOT / "specs" / "examples" / "bookstore.yaml"))
+    payload = doc["components"]["schemas"]["AuthorCreate"]["examples"][0]
+    try:
+        wire_models["bookstore"].AuthorCreate.model_validate({**payload, "email": address})
+        service_accepts = True
+    except ValidationError:
+        service_accepts = False
+    assert generator_accepts == service_accepts == (address in EMAILS)
