@@ -4,7 +4,9 @@ Rows are ordered by the sort column, NULLs last in both directions, then by id i
 direction, so the order is total and a page starts right after the last row of the previous
 one: pages stay stable while rows are inserted or deleted. A cursor is opaque to clients
 (base64url JSON of the sort it was issued for and the last row's sort value and id); a
-cursor issued for another sort, or not issued by the service, is a 422.
+cursor issued for another sort, or not issued by the service, is a 422. So is one holding a
+value no row of its column can hold (an integer past 64 bits, NUL or a lone surrogate in a
+string, a decimal past the column's digits): the database would refuse it with a 500.
 """
 
 import base64
@@ -12,6 +14,8 @@ import binascii
 import datetime as dt
 import decimal
 import json
+import math
+import re
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -23,6 +27,10 @@ from sqlmodel import Session
 from .errors import ProblemError
 
 T = TypeVar("T")
+
+_INT64 = range(-(2**63), 2**63)
+# What no text column stores: NUL (PostgreSQL refuses it) and lone surrogates (not UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +117,16 @@ def _decode(
         payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         if not isinstance(payload, dict) or payload.get("sort") != str(sort):
             raise ValueError("cursor of another sort")
-        value = _from_json(payload["value"], column.type.python_type)
-        last_id = _from_json(payload["id"], id_column.type.python_type)
-    except (ValueError, TypeError, KeyError, binascii.Error, decimal.InvalidOperation) as exc:
+        value = _from_json(payload["value"], column.type)
+        last_id = _from_json(payload["id"], id_column.type)
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        OverflowError,
+        binascii.Error,
+        decimal.InvalidOperation,
+    ) as exc:
         raise _invalid_parameter(
             "cursor", "Not a cursor issued by this service for this sort order."
         ) from exc
@@ -128,23 +143,44 @@ def _to_json(value: Any) -> Any:
     return value
 
 
-def _from_json(value: Any, python_type: type) -> Any:
+def _from_json(value: Any, column_type: sa.types.TypeEngine[Any]) -> Any:
+    """The column value a cursor holds; errors for one that no row of the column can hold."""
     if value is None:
         return None
+    python_type = column_type.python_type
     if python_type is dt.datetime:
         parsed = dt.datetime.fromisoformat(value)
         if parsed.tzinfo is None:
             raise ValueError("naive datetime")
-        return parsed
+        return parsed.astimezone(dt.UTC)  # OverflowError past the ends of the calendar
     if python_type is dt.date:
         return dt.date.fromisoformat(value)
-    if python_type in (decimal.Decimal, uuid.UUID):
-        return python_type(value)
+    if python_type is uuid.UUID:
+        return uuid.UUID(value)
+    if python_type is decimal.Decimal:
+        return _decimal(decimal.Decimal(value), column_type)
     if python_type is float and isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError("not a finite number")
+        return number
     if type(value) is not python_type:
         raise TypeError(f"expected {python_type.__name__}")
+    if python_type is int and value not in _INT64:
+        raise ValueError("an integer past 64 bits")
+    if python_type is str and _UNSTORABLE.search(value):
+        raise ValueError("a character no text column stores")
     return value
+
+
+def _decimal(number: decimal.Decimal, column_type: sa.types.TypeEngine[Any]) -> decimal.Decimal:
+    if not number.is_finite():
+        raise ValueError("not a finite decimal")
+    if not isinstance(column_type, sa.Numeric) or column_type.precision is None:
+        return number
+    if abs(number) >= 10 ** (column_type.precision - (column_type.scale or 0)):
+        raise ValueError("more digits before the point than the column holds")
+    return number
 
 
 def _invalid_parameter(name: str, message: str) -> ProblemError:
