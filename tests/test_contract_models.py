@@ -167,7 +167,8 @@ EMAILS += ["ann@[192.0.2.1]", "ann@[IPv6:2001:db8::1]"]
             "AppointmentCreate",
             "starts_at",
             ["2024-01-15T09:30:00Z"],
-            [0, "0.5", "2024-01-15", "2024-01-15T09:30:00"],
+            # RFC 3339 date-times whose UTC instant is outside the years 0001-9999: no database stores them
+            [0, "0.5", "2024-01-15", "2024-01-15T09:30:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"],
         ),
         # An integer is a JSON number without a fraction (JSON Schema: 3.0 is an integer).
         ("clinic", "RoomCreate", "floor", [3, 3.0], ["3", True, 3.5]),

@@ -2,7 +2,9 @@
 
 Dates and date-times are RFC 3339 strings, nothing else: pydantic's lax mode also reads numbers
 (`0`, `"86400"`) as Unix timestamps and a date-time as a date; the contract's `format: date`
-(`2024-01-15`) and `format: date-time` (`2024-01-15T09:30:00Z`) admit neither. The list filters
+(`2024-01-15`) and `format: date-time` (`2024-01-15T09:30:00Z`) admit neither. A date-time
+must name an instant of the years 0001-9999 in UTC, which every database stores: RFC 3339
+also admits `0001-01-01T00:00:00+14:00`, whose UTC instant is in the year 0. The list filters
 use them too. An integer is any JSON number without a fraction (`3` and `3.0`, as JSON Schema
 says), never a string or a boolean. An email address is checked for its syntax, as JSON
 Schema's `email` format defines it (RFC 5321's `Mailbox`), not for deliverability: pydantic's
@@ -18,7 +20,7 @@ import ipaddress
 import re
 from typing import Annotated
 
-from pydantic import AwareDatetime, BeforeValidator, StrictStr
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StrictStr
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
@@ -73,6 +75,15 @@ def _datetime(value: object) -> object:
     raise ValueError("must be a date-time with an offset, like 2024-01-15T09:30:00Z (RFC 3339)")
 
 
+def _in_utc_years(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None:
+        try:
+            value.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValueError("must be an instant of the years 0001-9999 in UTC") from None
+    return value
+
+
 def _date_or_none(value: object) -> object:
     return None if value is None else _date(value)
 
@@ -100,5 +111,7 @@ Integer = Annotated[int, BeforeValidator(_integer)]
 NullableInteger = Annotated[int | None, BeforeValidator(_integer_or_none)]
 IsoDate = Annotated[dt.date, BeforeValidator(_date)]
 NullableIsoDate = Annotated[dt.date | None, BeforeValidator(_date_or_none)]
-IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_datetime)]
-NullableIsoDatetime = Annotated[AwareDatetime | None, BeforeValidator(_datetime_or_none)]
+IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_datetime), AfterValidator(_in_utc_years)]
+NullableIsoDatetime = Annotated[
+    AwareDatetime | None, BeforeValidator(_datetime_or_none), AfterValidator(_in_utc_years)
+]
