@@ -6,7 +6,8 @@ on SQLite, and on PostgreSQL and MariaDB when `TEST_POSTGRES_URL` / `TEST_MARIAD
 set (a given URL that cannot be reached fails the test). `N` threads wait on a barrier with
 an open connection each, then send their request at once:
 
-- the same `If-Match` on one row: exactly one 200, the others 412 problems, version + 1;
+- the same `If-Match` on one row: exactly one 200, the others 412 problems with the winner's
+  `ETag`, version + 1;
 - the same `Idempotency-Key` and body: one row; every response is the first 201 (same body,
   same `Location`), the others marked `Idempotent-Replayed` (the contract documents no
   "request in progress" conflict, so a concurrent retry waits for the first and replays it);
@@ -252,10 +253,12 @@ def test_same_if_match_in_parallel_changes_the_row_once(service: Service) -> Non
     responses = concurrently(service, lambda c: c.patch(url, json=patch, headers={"If-Match": tag}))
 
     assert statuses(responses) == {200: 1, 412: N - 1}, [r.text for r in responses if r.status_code != 412]
+    (winner,) = [r for r in responses if r.status_code == 200]
     for response in responses:
         if response.status_code == 412:
+            # stale when read, or lost the compare-and-set: either way the contract's current ETag
             assert_problem(response, 412, "precondition_failed")
-    (winner,) = [r for r in responses if r.status_code == 200]
+            assert response.headers["ETag"] == winner.headers["ETag"]
     with service.client() as client:
         now = client.get(url)
     assert now.status_code == 200, now.text

@@ -120,12 +120,8 @@ def not_nullable(data: Mapping[str, Any], names: tuple[str, ...]) -> None:
         )
 
 
-def changed_concurrently(if_match: str | None) -> ProblemError:
-    """The row changed between reading and writing it."""
-    if if_match is not None:
-        return ProblemError(
-            412, "precondition_failed", "Precondition failed", "The resource has changed."
-        )
+def changed_concurrently() -> ProblemError:
+    """The row changed between reading and writing it, and the request named no version."""
     return ProblemError(
         409, "conflict", "Conflict", "The resource was changed by another request; retry."
     )
