@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import math
 import sys
 import types
 import uuid
@@ -173,6 +174,8 @@ EMAILS += ["ann@[192.0.2.1]", "ann@[IPv6:2001:db8::1]"]
         # An integer is a JSON number without a fraction (JSON Schema: 3.0 is an integer).
         ("clinic", "RoomCreate", "floor", [3, 3.0], ["3", True, 3.5]),
         ("clinic", "ClinicianCreate", "supervisor_id", [1, 1.0, None], ["1", False, 0, 1.5]),
+        # A number is finite: Python's JSON reader gives inf for `1e400` and takes NaN and Infinity.
+        ("clinic", "MedicationCreate", "strength_mg", [0, 2.5, 10**300], ["2.5", True, math.inf, math.nan, 10**400]),
         # An email is JSON Schema's `email` (RFC 5321 mailbox syntax), deliverable or not.
         (
             "bookstore",

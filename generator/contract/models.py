@@ -75,22 +75,30 @@ def _wire_types(node: Any, module: str) -> None:
             _wire_types(value, module)
 
 
-def _wire_integers(code: str, module: str) -> str:
-    """`StrictInt` -> the `wire` module's `Integer`: JSON Schema's integer `3.0`, never `"3"`.
+# JSON numbers as JSON Schema reads them: an integer is `3` or `3.0`, never `"3"`; a number is
+# finite (`1e400` overflows a double, and Python's JSON reader also takes `NaN`, `Infinity`).
+_WIRE_NUMBERS = {"StrictInt": "Integer", "StrictFloat": "Number"}
+
+
+def _wire_numbers(code: str, module: str) -> str:
+    """`StrictInt`/`StrictFloat` -> the `wire` module's `Integer`/`Number`.
 
     A text substitution rather than `customTypePath`, which would drop `null` from nullable
-    integers or move their bounds onto the union. The project's ruff run re-sorts the imports.
+    members or move their bounds onto the union. The project's ruff run re-sorts the imports.
     """
     match = _PYDANTIC_IMPORT.search(code)
     if match is None:
         return code
     names = [name.strip() for name in match.group(1).strip("()").split(",") if name.strip()]
-    if "StrictInt" not in names:
+    wired = {strict: wire for strict, wire in _WIRE_NUMBERS.items() if strict in names}
+    if not wired:
         return code
-    names.remove("StrictInt")
-    imports = f"from pydantic import {', '.join(names)}\nfrom {module} import Integer"
+    kept = [name for name in names if name not in wired]
+    imports = f"from pydantic import {', '.join(kept)}\nfrom {module} import {', '.join(sorted(wired.values()))}"
     code = code[: match.start()] + imports + code[match.end() :]
-    return re.sub(r"\bStrictInt\b", "Integer", code)
+    for strict, wire in wired.items():
+        code = re.sub(rf"\b{strict}\b", wire, code)
+    return code
 
 
 # Defaults in formats that pydantic parses from strings. datamodel-code-generator writes a
@@ -182,5 +190,5 @@ def generate_api_models(
     if not isinstance(code, str):  # pragma: no cover - only for multi-module output
         raise TypeError("datamodel-code-generator returned more than one module")
     if wire_module is not None:
-        code = _wire_integers(code, wire_module)
+        code = _wire_numbers(code, wire_module)
     return code if code.endswith("\n") else code + "\n"

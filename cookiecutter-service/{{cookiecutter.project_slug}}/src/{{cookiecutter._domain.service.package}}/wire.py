@@ -6,7 +6,9 @@ Dates and date-times are RFC 3339 strings, nothing else: pydantic's lax mode als
 must name an instant of the years 0001-9999 in UTC, which every database stores: RFC 3339
 also admits `0001-01-01T00:00:00+14:00`, whose UTC instant is in the year 0. The list filters
 use them too. An integer is any JSON number without a fraction (`3` and `3.0`, as JSON Schema
-says), never a string or a boolean. An email address is checked for its syntax, as JSON
+says), never a string or a boolean; a number is finite (Python's JSON reader also takes `NaN`
+and `Infinity`, which JSON has not, and reads `1e400` as infinity: no database stores them
+alike). An email address is checked for its syntax, as JSON
 Schema's `email` format defines it (RFC 5321's `Mailbox`), not for deliverability: pydantic's
 `EmailStr` refuses special-use domains (`ann@clinic.test`, `ops@host.local`) that the contract
 admits. Its domain is lower-cased (domain names are case-insensitive) and its local part kept
@@ -17,6 +19,7 @@ as another. Values the service builds itself pass unchanged.
 
 import datetime as dt
 import ipaddress
+import math
 import re
 from typing import Annotated
 
@@ -104,11 +107,24 @@ def _integer_or_none(value: object) -> object:
     return None if value is None else _integer(value)
 
 
+def _number(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer past the range of a double
+        finite = False
+    if not finite:
+        raise ValueError("must be a finite number within the range of a double")
+    return value
+
+
 Email = Annotated[StrictStr, BeforeValidator(_email)]
 # A plain `| None`, so that pydantic applies the member's `max_length` to the string alone.
 NullableEmail = Email | None
 Integer = Annotated[int, BeforeValidator(_integer)]
 NullableInteger = Annotated[int | None, BeforeValidator(_integer_or_none)]
+Number = Annotated[float, BeforeValidator(_number)]
 IsoDate = Annotated[dt.date, BeforeValidator(_date)]
 NullableIsoDate = Annotated[dt.date | None, BeforeValidator(_date_or_none)]
 IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_datetime), AfterValidator(_in_utc_years)]
