@@ -4,7 +4,9 @@ Rows are ordered by the sort column, NULLs last in both directions, then by id i
 direction, so the order is total and a page starts right after the last row of the previous
 one: pages stay stable while rows are inserted or deleted. A cursor is opaque to clients
 (base64url JSON of the sort it was issued for and the last row's sort value and id); a
-cursor issued for another sort, or not issued by the service, is a 422.
+cursor issued for another sort, or not issued by the service, is a 422. That includes a sort
+value with U+0000 (NUL) in it, which no stored row has (requests cannot store one) and which
+PostgreSQL refuses even to compare.
 """
 
 import base64
@@ -144,6 +146,8 @@ def _from_json(value: Any, python_type: type) -> Any:
         return float(value)
     if type(value) is not python_type:
         raise TypeError(f"expected {python_type.__name__}")
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("NUL in a string")
     return value
 
 
