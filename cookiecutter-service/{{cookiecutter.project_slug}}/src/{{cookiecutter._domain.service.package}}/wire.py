@@ -10,7 +10,10 @@ Schema's `email` format defines it (RFC 5321's `Mailbox`), not for deliverabilit
 admits. Its domain is lower-cased (domain names are case-insensitive) and its local part kept
 as sent (RFC 5321 lets the receiving host tell `Ann` from `ann`), so a unique email column and
 an email filter treat `Ann@Example.COM` and `Ann@example.com` as one address, `ann@example.com`
-as another. Values the service builds itself pass unchanged.
+as another. Text is a string without U+0000 (NUL), which the contract's free-text members, the
+strings and member names of JSON values and the list filters refuse (`not: {type: string,
+pattern: '\\x00'}`): PostgreSQL cannot store NUL in text, and the service answers the same 422
+on every database. Values the service builds itself pass unchanged.
 """
 
 import datetime as dt
@@ -18,7 +21,8 @@ import ipaddress
 import re
 from typing import Annotated
 
-from pydantic import AwareDatetime, BeforeValidator, StrictStr
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StrictStr
+from pydantic_core import PydanticCustomError
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
@@ -86,13 +90,26 @@ def _integer(value: object) -> object:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise ValueError("must be an integer (a JSON number without a fraction)")
+    # pydantic's own code for a value of another type (the errors of a JSON value's other
+    # branches are told from the one that matters by it).
+    raise PydanticCustomError(
+        "int_type", "Input should be an integer (a JSON number without a fraction)"
+    )
 
 
 def _integer_or_none(value: object) -> object:
     return None if value is None else _integer(value)
 
 
+def _text(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("string_nul", "String should not contain U+0000 (NUL)")
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_text)]
+# A plain `| None`, so that pydantic applies the member's `max_length` to the string alone.
+NullableText = Text | None
 Email = Annotated[StrictStr, BeforeValidator(_email)]
 # A plain `| None`, so that pydantic applies the member's `max_length` to the string alone.
 NullableEmail = Email | None
