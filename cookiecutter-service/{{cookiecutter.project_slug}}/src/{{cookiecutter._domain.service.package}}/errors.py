@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
@@ -139,8 +139,8 @@ def _body_path(path: Sequence[str | int], body: Any, code: str) -> list[str | in
     for index, part in enumerate(path):
         if isinstance(value, dict) and part in value:
             value = value[part]
-        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
-            value = value[part]
+        elif isinstance(value, list) and part in range(len(value)):
+            value = value[cast(int, part)]
         elif not (code == "missing" and index == len(path) - 1):
             continue
         parts.append(part)
