@@ -127,12 +127,12 @@ def parameter(doc: dict[str, Any], op: dict[str, Any], name: str) -> dict[str, A
 
 
 def walk_schemas(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every dict that is a schema (has `type`), with its location."""
+    """Every dict that is a schema (has `type`), with its location; not what a `not` refuses."""
     if isinstance(node, dict):
         if "type" in node and isinstance(node.get("type"), str | list):
             yield where, node
         for key, value in node.items():
-            if key not in ("example", "examples", "default", "enum", "const"):
+            if key not in ("example", "examples", "default", "enum", "const", "not"):
                 yield from walk_schemas(value, f"{where}/{key}")
     elif isinstance(node, list):
         for index, value in enumerate(node):

@@ -108,6 +108,41 @@ def test_models_enforce_bounds_and_unknown_members(generated: tuple[dict[str, An
                     model.model_validate({**base, field: "x" * (schema["maxLength"] + 1)})
 
 
+def test_contract_and_models_refuse_nul_in_strings(generated: tuple[dict[str, Any], types.ModuleType]) -> None:
+    """U+0000, which PostgreSQL cannot store in text, is outside the contract and the models alike."""
+    doc, module = generated
+    schemas = doc["components"]["schemas"]
+    nul = {"type": "string", "pattern": "\\x00"}
+    if "JsonValue" in schemas:
+        assert schemas["JsonValue"]["not"] == nul
+        assert schemas["JsonValue"]["propertyNames"] == {"not": nul}
+    checked = 0
+    for entity in (e for e in schemas if e + "Create" in schemas):
+        create = schemas[entity + "Create"]
+        model = getattr(module, entity + "Create")
+        base = create["examples"][0]
+        for field, schema in create["properties"].items():
+            free_text = schema.get("format") in (None, "email", "uri")
+            if schema.get("type") not in ("string", ["string", "null"]) or not free_text:
+                continue
+            assert schema["not"] == nul, (entity, field)
+            if "pattern" in schema:
+                continue  # the `wire` module's Text refuses these (test_wire_types_read_json_as_json_schema_does)
+            with pytest.raises(ValidationError):
+                model.model_validate({**base, field: "a\x00"})
+            checked += 1
+    assert checked > 0
+
+
+def test_nul_exclusion_is_not_a_pattern_folded_with_max_length() -> None:
+    """schemathesis folds `maxLength` into a pattern's quantifier (`[^\\x00]{0,65535}`), which
+    its Rust regex engine compiles to ~100 MB per validator: the contract says it with `not`."""
+    doc = emit_contract(load_domain(ROOT / "specs" / "examples" / "helpdesk.yaml"))
+    text = doc["components"]["schemas"]["GroupCreate"]["properties"]["description"]
+    assert text["maxLength"] == 65535
+    assert "pattern" not in text
+
+
 def test_models_keep_values_unchanged(tmp_path: Path) -> None:
     """What a client sends is what it reads back: no URL or number rewriting."""
     domain = tmp_path / "domain.yaml"
@@ -187,6 +222,10 @@ EMAILS += ["ann@[192.0.2.1]", "ann@[IPv6:2001:db8::1]"]
         ("feature-flags", "FlagCreate", "owner_email", [*EMAILS, None], ["", "ann example.com", "a@[300.1.2.3]"]),
         # A required nullable email (the response model): its length bound applies to the string alone.
         ("feature-flags", "Flag", "owner_email", [None, "ann@clinic.test"], ["", "a" * 250 + "@b.cd", 3]),
+        # No U+0000 in strings, with or without a pattern of the member's own, nor in JSON values.
+        ("helpdesk", "CustomerCreate", "locale", ["en-US"], ["en\x00", "\x00", "e\x00-US"]),
+        ("helpdesk", "CustomerCreate", "organization", ["Acme", None], ["Ac\x00me"]),
+        ("helpdesk", "TicketCreate", "metadata", [{"a": ["b"]}, "c"], [{"a": "b\x00"}, {"a\x00": 1}, [["\x00"]]]),
     ],
 )
 def test_wire_types_read_json_as_json_schema_does(

@@ -11,6 +11,13 @@ Decisions a reader of the contract should know (they are repeated in `info.descr
 - A `json` field is the recursive `JsonValue` schema: any JSON value whose strings, arrays,
   objects and numbers are bounded at every depth (numbers to the exact-integer range of
   I-JSON, RFC 7493, which is also what a JavaScript client can represent exactly).
+- No string a client sends may contain U+0000 (PostgreSQL cannot store it in text, and the
+  service answers alike on every database): free-text members, their filters and the strings
+  and member names of `JsonValue` say so with `not: {type: string, pattern: '\\x00'}`. The
+  `not` form, rather than a pattern such as `^[^\\x00]*$`, leaves a member's own `pattern` as
+  it is and its length bounds out of the regex: tools that fold `maxLength` into a pattern's
+  quantifier (schemathesis) turn `[^\\x00]*` into `[^\\x00]{0,65535}`, which a Rust regex
+  engine compiles to about 100 MB.
 - JWT auth is an `http` bearer scheme whose security requirements list the scope each
   operation needs (OpenAPI 3.1 allows role names for non-OAuth schemes); an OAuth2 scheme
   would need a token URL, and the generated service issues no tokens.
@@ -65,6 +72,9 @@ _CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"  # base64url without padding
 _CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
 _URL_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$"  # an absolute URI: scheme, then no spaces
 _SEARCH_PATTERN = r"^[^\x00-\x1F\x7F]+$"
+# A string that contains U+0000; `not` it to refuse NUL (a string member as well as the string
+# branch of a multi-type schema: `type` keeps `null` and the other types out of the match).
+NUL_STRING: dict[str, Any] = {"type": "string", "pattern": r"\x00"}
 _SAMPLE_CURSOR = "eyJrIjpbIjIwMjQtMDEtMTVUMDk6MzA6MDBaIiwxXX0"
 
 _RATE_LIMIT_HEADERS = ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
@@ -171,6 +181,7 @@ _SCHEMA_KEY_ORDER = (
     "minLength",
     "maxLength",
     "pattern",
+    "not",
     "minimum",
     "maximum",
     "minItems",
@@ -382,7 +393,9 @@ class _Emitter:
                 "Bounds",
                 True,
                 "every string, integer and array is bounded; a request body over the service's "
-                "size limit gets `413`." + (f" Lists of related ids hold at most {MAX_LINK_IDS} ids." if links else ""),
+                "size limit gets `413`. No string may contain U+0000 (NUL), which the schemas "
+                "state as `not: {type: string, pattern: '\\x00'}`; such a request gets `422`."
+                + (f" Lists of related ids hold at most {MAX_LINK_IDS} ids." if links else ""),
             ),
             (
                 "Health",
@@ -870,6 +883,7 @@ class _Emitter:
                 schema["pattern"] = field.pattern
             elif kind == "url":
                 schema["pattern"] = _URL_PATTERN
+            schema["not"] = dict(NUL_STRING)
         elif kind == "integer":
             schema = {
                 "type": "integer",
@@ -1210,18 +1224,21 @@ class _Emitter:
             },
             JSON_VALUE: {
                 "description": "Any JSON value, bounded at every depth: strings up to "
-                f"{MAX_JSON_STRING} characters, arrays and objects up to {MAX_JSON_ITEMS} "
+                f"{MAX_JSON_STRING} characters (neither they nor member names may contain U+0000), "
+                f"arrays and objects up to {MAX_JSON_ITEMS} "
                 f"members, numbers within ±{JSON_NUMBER_MAX} (the range in which I-JSON, RFC "
                 "7493, keeps integers exact). The request body size limit bounds the whole "
                 "value.",
                 "type": ["object", "array", "string", "integer", "number", "boolean", "null"],
                 "format": "double",
                 "maxLength": MAX_JSON_STRING,
+                "not": dict(NUL_STRING),
                 "minimum": -JSON_NUMBER_MAX,
                 "maximum": JSON_NUMBER_MAX,
                 "maxItems": MAX_JSON_ITEMS,
                 "items": _schema_ref(JSON_VALUE),
                 "maxProperties": MAX_JSON_ITEMS,
+                "propertyNames": {"not": dict(NUL_STRING)},
                 "additionalProperties": _schema_ref(JSON_VALUE),
                 "examples": [{"key": "value", "items": [1, 2.5, True, None]}],
             },

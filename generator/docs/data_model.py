@@ -306,6 +306,9 @@ def _value_rules(field: Field, table_name: str) -> list[tuple[str, str]]:
         rules.append(("a URI", "API"))
     if field.pattern:
         rules.append((f"matches {code(field.pattern)}", "API"))
+    if kind in ("string", "text", "email", "url"):
+        # PostgreSQL refuses NUL in text; the API refuses it on every database alike.
+        rules.append(("no U+0000 (NUL) character", "API"))
     if kind in ("integer", "number", "decimal"):
         if field.minimum is not None and field.maximum is not None:
             rules.append((f"between {_number(field.minimum)} and {_number(field.maximum)}", "API"))

@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
@@ -127,23 +127,53 @@ def json_pointer(parts: Iterable[str | int]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def _body_path(path: Sequence[str | int], body: Any, code: str) -> list[str | int]:
+    """The members of `path` that lead through the request body `body`.
+
+    pydantic's locations also name the branches of a union (`JsonValue`: `constrained-str`,
+    `dict[str,...]`) and a key it refused (`[key]`); a pointer names members only. The last
+    part of a `missing` error is the absent member, the one part not in the body.
+    """
+    parts: list[str | int] = []
+    value = body
+    for index, part in enumerate(path):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part in range(len(value)):
+            value = value[cast(int, part)]
+        elif not (code == "missing" and index == len(path) - 1):
+            continue
+        parts.append(part)
+    return parts
+
+
 def _validation_problem(exc: RequestValidationError) -> ProblemError:
     errors: list[dict[str, str]] = []
     for error in exc.errors():
         location = tuple(error.get("loc", ()))
-        if error.get("type") == "json_invalid":
+        code = str(error.get("type", ""))
+        if code == "json_invalid":
             return ProblemError(
                 400, "malformed_request", "Malformed request", "The body is not valid JSON."
             )
         source, path = (location[0], location[1:]) if location else ("body", ())
-        pointer = json_pointer(path) if source == "body" else json_pointer((source, *path))
-        errors.append(
-            {
-                "pointer": pointer,
-                "message": str(error.get("msg", "")),
-                "code": str(error.get("type", "")),
-            }
-        )
+        if source == "body":
+            pointer = json_pointer(_body_path(path, exc.body, code))
+        else:
+            pointer = json_pointer((source, *path))
+        entry = {"pointer": pointer, "message": str(error.get("msg", "")), "code": code}
+        if entry not in errors:
+            errors.append(entry)
+    # A value that no branch of a union (a JSON value) accepts gets an error from each branch;
+    # where one of them finds more than "not this type", at the value or inside it, the type
+    # mismatches of the other branches are noise.
+    specific = [e["pointer"] + "/" for e in errors if not e["code"].endswith("_type")]
+    errors = [
+        e
+        for e in errors
+        if not e["code"].endswith("_type")
+        or not any(pointer.startswith(e["pointer"] + "/") for pointer in specific)
+    ]
     return ProblemError(
         422,
         "validation_failed",

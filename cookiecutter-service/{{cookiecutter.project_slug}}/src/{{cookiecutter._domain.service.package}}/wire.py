@@ -14,7 +14,10 @@ Schema's `email` format defines it (RFC 5321's `Mailbox`), not for deliverabilit
 admits. Its domain is lower-cased (domain names are case-insensitive) and its local part kept
 as sent (RFC 5321 lets the receiving host tell `Ann` from `ann`), so a unique email column and
 an email filter treat `Ann@Example.COM` and `Ann@example.com` as one address, `ann@example.com`
-as another. Values the service builds itself pass unchanged.
+as another. Text is a string without U+0000 (NUL), which the contract's free-text members, the
+strings and member names of JSON values and the list filters refuse (`not: {type: string,
+pattern: '\\x00'}`): PostgreSQL cannot store NUL in text, and the service answers the same 422
+on every database. Values the service builds itself pass unchanged.
 """
 
 import datetime as dt
@@ -24,6 +27,7 @@ import re
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StrictStr
+from pydantic_core import PydanticCustomError
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
@@ -100,7 +104,11 @@ def _integer(value: object) -> object:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise ValueError("must be an integer (a JSON number without a fraction)")
+    # pydantic's own code for a value of another type (the errors of a JSON value's other
+    # branches are told from the one that matters by it).
+    raise PydanticCustomError(
+        "int_type", "Input should be an integer (a JSON number without a fraction)"
+    )
 
 
 def _integer_or_none(value: object) -> object:
@@ -109,16 +117,27 @@ def _integer_or_none(value: object) -> object:
 
 def _number(value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError("must be a number")
+        raise PydanticCustomError("float_type", "Input should be a number")
     try:
         finite = math.isfinite(value)
     except OverflowError:  # an integer past the range of a double
         finite = False
     if not finite:
-        raise ValueError("must be a finite number within the range of a double")
+        raise PydanticCustomError(
+            "finite_number", "Input should be a finite number within the range of a double"
+        )
     return value
 
 
+def _text(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("string_nul", "String should not contain U+0000 (NUL)")
+    return value
+
+
+Text = Annotated[StrictStr, AfterValidator(_text)]
+# A plain `| None`, so that pydantic applies the member's `max_length` to the string alone.
+NullableText = Text | None
 Email = Annotated[StrictStr, BeforeValidator(_email)]
 # A plain `| None`, so that pydantic applies the member's `max_length` to the string alone.
 NullableEmail = Email | None
