@@ -147,6 +147,14 @@ def _body_path(path: Sequence[str | int], body: Any, code: str) -> list[str | in
     return parts
 
 
+# A string type with a validator of its own (wire.Text, wire.Email) gets pydantic's generic
+# length check, whose code and message speak of items: the errors of a plain string instead.
+_STRING_LENGTH = {
+    "too_long": ("string_too_long", "String should have at most {max_length} characters"),
+    "too_short": ("string_too_short", "String should have at least {min_length} characters"),
+}
+
+
 def _validation_problem(exc: RequestValidationError) -> ProblemError:
     errors: list[dict[str, str]] = []
     for error in exc.errors():
@@ -161,7 +169,11 @@ def _validation_problem(exc: RequestValidationError) -> ProblemError:
             pointer = json_pointer(_body_path(path, exc.body, code))
         else:
             pointer = json_pointer((source, *path))
-        entry = {"pointer": pointer, "message": str(error.get("msg", "")), "code": code}
+        message = str(error.get("msg", ""))
+        if code in _STRING_LENGTH and isinstance(error.get("input"), str):
+            code, template = _STRING_LENGTH[code]
+            message = template.format(**error.get("ctx", {}))
+        entry = {"pointer": pointer, "message": message, "code": code}
         if entry not in errors:
             errors.append(entry)
     # A value that no branch of a union (a JSON value) accepts gets an error from each branch;
