@@ -25,6 +25,7 @@ from generator.contract import (
     emit_contract,
     validate_contract,
 )
+from generator.contract.emit import MAX_JSON_DEPTH
 from generator.load import load_domain
 from generator.model import Domain
 
@@ -654,3 +655,12 @@ def test_a_200_entity_domain_gives_a_valid_contract(tmp_path: Path) -> None:
 def test_reserved_names_match_a_readable_pattern() -> None:
     for name in RESERVED_SCHEMA_NAMES:
         assert re.fullmatch(r"[A-Z][A-Za-z0-9]*", name)
+
+
+def test_the_service_enforces_the_json_depth_the_contract_states() -> None:
+    """JSON Schema cannot bound nesting: the contract says it in words, the template's deps.py enforces it."""
+    deps = ROOT / "cookiecutter-service" / "{{cookiecutter.project_slug}}" / "src"
+    deps = deps / "{{cookiecutter._domain.service.package}}" / "api" / "deps.py"
+    assert f"\nJSON_MAX_DEPTH = {MAX_JSON_DEPTH}\n" in deps.read_text(encoding="utf-8")
+    doc = emit_contract(load_domain(ROOT / "specs" / "examples" / "helpdesk.yaml"))
+    assert f"nested at most {MAX_JSON_DEPTH} deep" in doc["components"]["schemas"]["JsonValue"]["description"]

@@ -10,7 +10,9 @@ Decisions a reader of the contract should know (they are repeated in `info.descr
   narrows it) and every array `maxItems` (OWASP API4, unrestricted resource consumption).
 - A `json` field is the recursive `JsonValue` schema: any JSON value whose strings, arrays,
   objects and numbers are bounded at every depth (numbers to the exact-integer range of
-  I-JSON, RFC 7493, which is also what a JavaScript client can represent exactly).
+  I-JSON, RFC 7493, which is also what a JavaScript client can represent exactly). Its
+  nesting depth, which JSON Schema cannot bound, is stated in the description and enforced by
+  the service.
 - No string a client sends may contain U+0000 (PostgreSQL cannot store it in text, and the
   service answers alike on every database): free-text members, their filters and the strings
   and member names of `JsonValue` say so with `not: {type: string, pattern: '\\x00'}`. The
@@ -44,6 +46,9 @@ MAX_LINK_IDS = 1000  # ids in one many-to-many list
 MAX_CURSOR_LENGTH = 4096  # an opaque base64url cursor carries the last row's sort value
 MAX_SEARCH_LENGTH = 255
 MAX_JSON_ITEMS = 1000  # array items and object members of a `json` value, at every depth
+# Arrays and objects nested in a `json` value: MariaDB refuses a 32nd level (its JSON_VALID
+# check), so the service refuses it on every database (api/deps.py, JSON_MAX_DEPTH).
+MAX_JSON_DEPTH = 31
 MAX_JSON_STRING = 65535
 JSON_NUMBER_MAX = 2**53 - 1  # I-JSON (RFC 7493): integers beyond it lose exactness in clients
 MAX_VALIDATION_ERRORS = 1000
@@ -1225,10 +1230,10 @@ class _Emitter:
             JSON_VALUE: {
                 "description": "Any JSON value, bounded at every depth: strings up to "
                 f"{MAX_JSON_STRING} characters (neither they nor member names may contain U+0000), "
-                f"arrays and objects up to {MAX_JSON_ITEMS} "
-                f"members, numbers within ±{JSON_NUMBER_MAX} (the range in which I-JSON, RFC "
-                "7493, keeps integers exact). The request body size limit bounds the whole "
-                "value.",
+                f"arrays and objects up to {MAX_JSON_ITEMS} members and nested at most "
+                f"{MAX_JSON_DEPTH} deep, numbers within ±{JSON_NUMBER_MAX} (the range in which "
+                "I-JSON, RFC 7493, keeps integers exact). The request body size limit bounds the "
+                "whole value.",
                 "type": ["object", "array", "string", "integer", "number", "boolean", "null"],
                 "format": "double",
                 "maxLength": MAX_JSON_STRING,

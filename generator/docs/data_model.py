@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..contract.emit import MAX_JSON_DEPTH
 from ..model import Field
 from . import facts
 from .context import Context, noun_of, on_delete_sql
@@ -309,6 +310,12 @@ def _value_rules(field: Field, table_name: str) -> list[tuple[str, str]]:
     if kind in ("string", "text", "email", "url"):
         # PostgreSQL refuses NUL in text; the API refuses it on every database alike.
         rules.append(("no U+0000 (NUL) character", "API"))
+    if kind == "json":
+        rules.append((f"arrays and objects nested at most {MAX_JSON_DEPTH} deep; no U+0000 in its strings", "API"))
+    if kind == "number":
+        rules.append(("finite (JSON has no NaN or infinity; `1e400` overflows a double)", "API"))
+    if kind == "datetime":
+        rules.append(("an instant of the years 0001-9999 in UTC", "API"))
     if kind in ("integer", "number", "decimal"):
         if field.minimum is not None and field.maximum is not None:
             rules.append((f"between {_number(field.minimum)} and {_number(field.maximum)}", "API"))

@@ -24,6 +24,9 @@ IdempotencyKey = Annotated[
 ]
 
 LIKE_ESCAPE = "!"
+# Arrays and objects nested in a JSON member, as the contract's JsonValue states: MariaDB
+# refuses a 32nd level, so every database gets the same 422 instead.
+JSON_MAX_DEPTH = 31
 
 _ENTITY_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7E]*)"\s*')
 
@@ -118,6 +121,40 @@ def not_nullable(data: Mapping[str, Any], names: tuple[str, ...]) -> None:
             "The request does not match the API contract.",
             errors=errors,
         )
+
+
+def check_json_depth(data: Mapping[str, Any], names: tuple[str, ...]) -> None:
+    """422 when a JSON member nests arrays and objects deeper than `JSON_MAX_DEPTH`."""
+    errors = [
+        {
+            "pointer": f"/{name}",
+            "message": f"Must not nest arrays and objects more than {JSON_MAX_DEPTH} deep.",
+            "code": "json_too_deep",
+        }
+        for name in names
+        if _nesting(data.get(name)) > JSON_MAX_DEPTH
+    ]
+    if errors:
+        raise ProblemError(
+            422,
+            "validation_failed",
+            "Validation failed",
+            "The request does not match the API contract.",
+            errors=errors,
+        )
+
+
+def _nesting(value: Any) -> int:
+    """Levels of arrays and objects in `value`, one level at a time (no recursion)."""
+    depth, level = 0, [value]
+    while containers := [item for item in level if isinstance(item, dict | list)]:
+        depth += 1
+        level = [
+            child
+            for item in containers
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+    return depth
 
 
 def changed_concurrently() -> ProblemError:
