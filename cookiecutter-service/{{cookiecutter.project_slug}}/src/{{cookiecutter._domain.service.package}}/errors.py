@@ -153,6 +153,10 @@ _STRING_LENGTH = {
     "too_long": ("string_too_long", "String should have at most {max_length} characters"),
     "too_short": ("string_too_short", "String should have at least {min_length} characters"),
 }
+# The pattern by which the API models and filters refuse U+0000 in strings without a pattern
+# of their own: its mismatch reads as wire.Text's error, one code for NUL wherever it is.
+_NO_NUL_PATTERN = "^[^\\x00]*$"
+_NUL = ("string_nul", "String should not contain U+0000 (NUL)")
 
 
 def _validation_problem(exc: RequestValidationError) -> ProblemError:
@@ -169,10 +173,12 @@ def _validation_problem(exc: RequestValidationError) -> ProblemError:
             pointer = json_pointer(_body_path(path, exc.body, code))
         else:
             pointer = json_pointer((source, *path))
-        message = str(error.get("msg", ""))
+        message, context = str(error.get("msg", "")), error.get("ctx", {})
         if code in _STRING_LENGTH and isinstance(error.get("input"), str):
             code, template = _STRING_LENGTH[code]
-            message = template.format(**error.get("ctx", {}))
+            message = template.format(**context)
+        elif code == "string_pattern_mismatch" and context.get("pattern") == _NO_NUL_PATTERN:
+            code, message = _NUL
         entry = {"pointer": pointer, "message": message, "code": code}
         if entry not in errors:
             errors.append(entry)

@@ -62,7 +62,7 @@ def _address_literal(literal: str) -> bool:
 def _email(value: object) -> object:
     if not isinstance(value, str):
         return value  # the strict string type refuses it
-    match = _MAILBOX.fullmatch(value)
+    match = _MAILBOX.fullmatch(_text(value))
     if match is None or (match["literal"] is not None and not _address_literal(match["literal"])):
         raise ValueError("must be an email address (RFC 5321 mailbox syntax, like ann@example.com)")
     if match["domain"] is None:
