@@ -409,7 +409,8 @@ def write(raw: dict[str, Any], results: Path) -> tuple[str, list[str]]:
         f"{machine.get('load_after', '?')} after; {machine.get('seconds', '?')} s in all"
         + (" — **quick run: short and few runs, not figures to quote**" if machine.get("quick") else "")
         + ". Medians of several runs; ratios against baselines measured in the same run. "
-        "Regenerate with `nox -s bench`.",
+        + _stage_dates(raw)
+        + "Regenerate with `nox -s bench`.",
         "",
         table.markdown(),
         "",
@@ -466,6 +467,17 @@ def write(raw: dict[str, Any], results: Path) -> tuple[str, list[str]]:
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 
 
+def _stage_dates(raw: dict[str, Any]) -> str:
+    """A sentence naming the run of each stage, when `--only` left one from an earlier run."""
+    latest = raw.get("machine", {}).get("date")
+    earlier = [
+        f"the {stage} figures are from the run of {raw[stage].get('date', 'an earlier date')}"
+        for stage in ("generation", "service")
+        if stage in raw and raw[stage].get("date") != latest
+    ]
+    return f"This run did not measure everything: {'; '.join(earlier)}. " if earlier else ""
+
+
 def update_readme(readme: Path, raw: dict[str, Any], table: str, images: list[str]) -> None:
     """Put the latest table and plot between the markers of the README's Benchmarks section."""
     machine = raw.get("machine", {})
@@ -474,7 +486,8 @@ def update_readme(readme: Path, raw: dict[str, Any], table: str, images: list[st
         START,
         f"Latest run: {machine.get('date', '?')}, {machine.get('cpus', '?')} CPUs, load average "
         f"{machine.get('load_before', '?')} at the start (figures from a busy machine are noisy). "
-        "Details, all sizes and every latency: [benchmarks/results/results.md](benchmarks/results/results.md).",
+        + _stage_dates(raw)
+        + "Details, all sizes and every latency: [benchmarks/results/results.md](benchmarks/results/results.md).",
         "",
         table,
         "",

@@ -63,6 +63,7 @@ def main() -> int:
                     "bookstore_runs": 3,
                 }
             raw["generation"] = generation.run(args.tools, **settings)  # type: ignore[arg-type]
+            raw["generation"]["date"] = raw["machine"]["date"]
             raw_path.write_text(json.dumps(raw, indent=1))
         if args.only in (None, "service"):
             import service
@@ -72,6 +73,7 @@ def main() -> int:
             else:
                 settings = {"duration": 3, "runs": 3, "rows": 1000, "deep_rows": 100_000, "deep_page": 1000}
             raw["service"] = service.run(args.tools, **settings)  # type: ignore[arg-type]
+            raw["service"]["date"] = raw["machine"]["date"]
             raw_path.write_text(json.dumps(raw, indent=1))
         raw["machine"]["seconds"] = round(time.monotonic() - started)
         raw["machine"]["load_after"] = _load()
