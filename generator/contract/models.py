@@ -14,7 +14,7 @@ import datetime
 import re
 import uuid
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from datamodel_code_generator import Formatter, InputFileType, PythonVersion, generate
@@ -38,16 +38,25 @@ _STRICT = [StrictTypes.str, StrictTypes.int, StrictTypes.float, StrictTypes.bool
 _REWRITING_FORMATS = frozenset({"decimal", "uri"})
 
 
-def _plain_strings(node: Any) -> None:
-    if isinstance(node, dict):
+def _schema_objects(spec: Any) -> Iterator[dict[str, Any]]:
+    """Every mapping in `spec` but those inside examples and defaults, which are values.
+
+    Each is yielded before its children are read, so a rewrite of it reaches them too.
+    """
+    pending = [spec]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            yield node
+            pending += [value for key, value in node.items() if key not in ("example", "examples", "default")]
+        elif isinstance(node, list):
+            pending += node
+
+
+def _plain_strings(spec: Any) -> None:
+    for node in _schema_objects(spec):
         if node.get("format") in _REWRITING_FORMATS and "pattern" in node:
             del node["format"]
-        for key, value in node.items():
-            if key not in ("example", "examples", "default"):
-                _plain_strings(value)
-    elif isinstance(node, list):
-        for value in node:
-            _plain_strings(value)
 
 
 # Dates and date-times become the types of the service's `wire` module: pydantic's own `date`
@@ -67,8 +76,8 @@ _PYDANTIC_IMPORT = re.compile(r"^from pydantic import (\([^)]*\)|[^\n]*)$", re.M
 NO_NUL_PATTERN = r"^[^\x00]*$"
 
 
-def _no_nul(node: Any, wire_module: str | None) -> None:
-    if isinstance(node, dict):
+def _no_nul(spec: Any, wire_module: str | None) -> None:
+    for node in _schema_objects(spec):
         if node.get("not") == NUL_STRING:
             del node["not"]
             if node.get("format") == "email":
@@ -80,16 +89,10 @@ def _no_nul(node: Any, wire_module: str | None) -> None:
                 node["customTypePath"] = f"{wire_module}.{'Nullable' if nullable else ''}Text"
         if node.get("propertyNames") == {"not": NUL_STRING}:
             node["propertyNames"] = {"pattern": NO_NUL_PATTERN}
-        for key, value in node.items():
-            if key not in ("example", "examples", "default"):
-                _no_nul(value, wire_module)
-    elif isinstance(node, list):
-        for value in node:
-            _no_nul(value, wire_module)
 
 
-def _wire_types(node: Any, module: str) -> None:
-    if isinstance(node, dict):
+def _wire_types(spec: Any, module: str) -> None:
+    for node in _schema_objects(spec):
         name = _WIRE_TYPES.get(node.get("format"))  # type: ignore[arg-type]
         if name is not None and node.get("type") in ("string", ["string", "null"]):
             nullable = node["type"] != "string"
@@ -97,12 +100,6 @@ def _wire_types(node: Any, module: str) -> None:
             if name != "Email":
                 # The type's own pattern bounds the length; pydantic cannot apply maxLength to a date.
                 node.pop("maxLength", None)
-        for key, value in node.items():
-            if key not in ("example", "examples", "default"):
-                _wire_types(value, module)
-    elif isinstance(node, list):
-        for value in node:
-            _wire_types(value, module)
 
 
 # JSON numbers as JSON Schema reads them: an integer is `3` or `3.0`, never `"3"`; a number is
@@ -142,20 +139,14 @@ _DEFAULT_PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def _typed_defaults(node: Any) -> bool:
+def _typed_defaults(spec: Any) -> bool:
     """Parse the string defaults of `_DEFAULT_PARSERS` formats in place; True if one is a date(-time)."""
     found = False
-    if isinstance(node, dict):
+    for node in _schema_objects(spec):
         parse = _DEFAULT_PARSERS.get(node.get("format"))  # type: ignore[arg-type]
         if parse is not None and isinstance(node.get("default"), str):
             node["default"] = parse(node["default"])
-            found = node["format"] != "uuid"
-        for key, value in node.items():
-            if key not in ("example", "examples", "default"):
-                found = _typed_defaults(value) or found
-    elif isinstance(node, list):
-        for value in node:
-            found = _typed_defaults(value) or found
+            found = found or node["format"] != "uuid"
     return found
 
 
