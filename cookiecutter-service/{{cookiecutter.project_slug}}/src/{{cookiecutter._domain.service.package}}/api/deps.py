@@ -86,14 +86,7 @@ def check_references(
             for pointer, value in ids.items()
             if value not in found
         ]
-    if errors:
-        raise ProblemError(
-            422,
-            "validation_failed",
-            "Validation failed",
-            "The request refers to resources that do not exist.",
-            errors=errors,
-        )
+    _refuse(errors, "The request refers to resources that do not exist.")
 
 
 def references(data: Mapping[str, Any], name: str) -> dict[str, Any]:
@@ -113,14 +106,7 @@ def not_nullable(data: Mapping[str, Any], names: tuple[str, ...]) -> None:
         for name in names
         if name in data and data[name] is None
     ]
-    if errors:
-        raise ProblemError(
-            422,
-            "validation_failed",
-            "Validation failed",
-            "The request does not match the API contract.",
-            errors=errors,
-        )
+    _refuse(errors)
 
 
 def check_json_depth(data: Mapping[str, Any], names: tuple[str, ...]) -> None:
@@ -134,14 +120,15 @@ def check_json_depth(data: Mapping[str, Any], names: tuple[str, ...]) -> None:
         for name in names
         if _nesting(data.get(name)) > JSON_MAX_DEPTH
     ]
+    _refuse(errors)
+
+
+def _refuse(
+    errors: list[dict[str, str]], detail: str = "The request does not match the API contract."
+) -> None:
+    """A 422 `validation_failed` listing `errors`, if there are any."""
     if errors:
-        raise ProblemError(
-            422,
-            "validation_failed",
-            "Validation failed",
-            "The request does not match the API contract.",
-            errors=errors,
-        )
+        raise ProblemError(422, "validation_failed", "Validation failed", detail, errors=errors)
 
 
 def _nesting(value: Any) -> int:
