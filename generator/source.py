@@ -200,7 +200,8 @@ class _Composer:
                 if event.anchor is not None:
                     self.open_anchors.add(event.anchor)
             elif event.anchor is not None and not isinstance(event, AliasEvent):
-                self.anchors[event.anchor] = node
+                self.anchors[event.anchor] = node  # the latest definition is the one an alias names
+                self.open_anchors.discard(event.anchor)
         return root
 
     def _node(self, event: Any) -> _Node:

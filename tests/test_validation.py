@@ -282,10 +282,13 @@ def test_the_non_specific_tag_makes_a_string_and_an_alias_repeats_its_anchor() -
     # YAML 1.2, 6.9.1: `!` is "not a plain scalar", so `! 5` is the string "5", as in `'5'`
     text = MINIMAL + "      code: {type: string, example: ! 5, description: &d Shared}\n"
     text += "      isbn: {type: string, example: '7', description: *d}\n"
+    # an anchor redefined inside the collection it first named: the alias names the latest one
+    text += "      notes: &n {type: text, description: &n Inner, example: *n}\n"
     document = parse_document(text.encode(), "tags.yaml")
     fields = document.data["entities"]["Book"]["fields"]
     assert fields["code"] == {"type": "string", "example": "5", "description": "Shared"}
     assert fields["isbn"]["description"] == "Shared"
+    assert fields["notes"] == {"type": "text", "description": "Inner", "example": "Inner"}
 
 
 def test_yaml_1_2_booleans_and_dates_are_plain_strings() -> None:
