@@ -65,6 +65,9 @@ def render(domain: Domain, into: Path) -> Path:
         f"replay_dir: {json.dumps(str(into / 'replay'))}\ncookiecutters_dir: {json.dumps(str(into / 'templates'))}\n",
         encoding="utf-8",
     )
+    # cookiecutter imports the template's `local_extensions` by name: a module cached from an
+    # earlier render would be another template's (or a deleted copy's) filters.
+    sys.modules.pop("local_extensions", None)
     try:
         project = cookiecutter(
             str(template),
@@ -75,6 +78,8 @@ def render(domain: Domain, into: Path) -> Path:
         )
     except CookiecutterException as error:
         raise GenerationError(f"rendering the template failed: {error}") from error
+    finally:
+        sys.modules.pop("local_extensions", None)
     return Path(project)
 
 

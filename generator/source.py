@@ -361,6 +361,11 @@ class _Converter:
         text = str(node.value)
         try:
             if tag in ("str", "timestamp"):
+                surrogate = _SURROGATE.search(text)
+                if surrogate:
+                    code = f"U+{ord(surrogate.group()):04X}"
+                    message = f"`\\u{code[2:]}` is half of a surrogate pair, not a character: write the character"
+                    self.problems.append(self.document.problem(path, message))
                 return text  # YAML 1.2 has no timestamps: dates stay ISO strings
             if tag == "null":
                 return None
@@ -378,6 +383,9 @@ class _Converter:
             return None
         self.problems.append(self.document.problem(path, f"unsupported YAML value: the tag `{node.tag}`"))
         return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _integer(text: str) -> int:

@@ -40,6 +40,8 @@ def value_problem(field: Any, value: Any, enum_values: list[str] | None) -> str 
 def _string(field: Any, value: Any) -> str | None:
     if not isinstance(value, str):
         return f"expected a string, got {_show(value)}"
+    if "\x00" in value:
+        return "U+0000 is not allowed: the service refuses it in every string (`string_nul`)"
     if field.min_length is not None and len(value) < field.min_length:
         return f"shorter than min_length {field.min_length}"
     if field.max_length is not None and len(value) > field.max_length:

@@ -12,11 +12,21 @@ Template file names may hold `{package}` and `{module}`; a template whose name h
 A service without authentication (`auth.scheme: none`) gets no `auth.py` and no auth tests.
 """
 
+import importlib.util
 import json
 import pathlib
 import shutil
 
 import jinja2
+
+
+def load_escape_extension() -> type:
+    """The template's escaping filters (`py`, `pydoc`, `md`, ...), from the file cookiecutter loaded."""
+    spec = importlib.util.spec_from_file_location("escape_filters", {{ escape_filters_file | py }})
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.EscapeExtension
+
 
 DOMAIN = json.loads(r"""{{ cookiecutter._domain | tojson }}""")
 GENERATED = json.loads(r"""{{ cookiecutter._generated | tojson }}""")
@@ -36,6 +46,7 @@ def render_entity_templates(package: str) -> None:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
+        extensions=[load_escape_extension()],
     )
     names = sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*.j2"))
     for name in names:

@@ -31,6 +31,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from ..escape import markdown
 from ..model import Domain, Entity, Enum, Field, Filter, Relation
 from ..samples import field_samples
 
@@ -830,7 +831,8 @@ class _Emitter:
         return components
 
     def security_schemes(self) -> dict[str, Any]:
-        scopes = "\n".join(f"| `{name}` | {text} |" for name, text in sorted(self.auth.scopes.items()))
+        # The descriptions are text in a Markdown table, not markup (the domain file is untrusted).
+        scopes = "\n".join(f"| `{name}` | {markdown(text)} |" for name, text in sorted(self.auth.scopes.items()))
         table = "\n\n| Scope | Grants |\n| --- | --- |\n" + scopes if scopes else ""
         if self.auth.scheme == "jwt":
             return {

@@ -23,7 +23,14 @@ class _ContractDumper(_BaseDumper):
         return True
 
 
+# Line breaks to a YAML 1.1 reader, ordinary characters to a 1.2 one: only the double-quoted
+# style, which escapes them (`\N`, `\L`, `\P`), reads back alike in both.
+_AMBIGUOUS_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def _represent_str(dumper: _ContractDumper, value: str) -> yaml.ScalarNode:
+    if any(char in value for char in _AMBIGUOUS_BREAKS):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     if "\n" in value and not value.startswith((" ", "\n")) and "\r" not in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)

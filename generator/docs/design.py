@@ -14,7 +14,7 @@ from ..model import Domain
 from .api import ApiSections
 from .data_model import DataModelSections
 from .endpoints import Endpoint, contract_endpoints
-from .markdown import code, join_words
+from .markdown import code, join_words, text
 from .operations import OperationsSections
 from .security import SecuritySections
 
@@ -59,8 +59,8 @@ class _Writer(DataModelSections, ApiSections, OperationsSections, SecuritySectio
         ]
         if self.domain.source_sha256:
             rows.append(("Domain description", f"sha256 {code(self.domain.source_sha256[:16])}"))
-        intro = (service.description or "").strip()
-        parts = [f"# {service.title}: design", ""]
+        intro = text(service.description or "")
+        parts = [f"# {text(service.title)}: design", ""]
         if intro:
             parts += [intro, ""]
         parts += [

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
+from ..escape import markdown as text
 
-def code(text: object) -> str:
-    """An inline code span, also for text that contains backticks."""
-    value = str(text)
-    if "`" not in value:
-        return f"`{value}`"
-    fence = "``" if "``" not in value else "```"
-    return f"{fence} {value} {fence}"
+__all__ = ["code", "codes", "join_words", "table", "text"]
+
+
+def code(value: object) -> str:
+    """An inline code span, also for text that contains backticks (the fence is one longer)."""
+    content = re.sub("[\r\n\u2028\u2029\x85]", " ", str(value))
+    if "`" not in content:
+        return f"`{content}`"
+    fence = "`" * (max(len(run) for run in re.findall("`+", content)) + 1)
+    return f"{fence} {content} {fence}"
 
 
 def codes(items: Iterable[object]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..model import OPERATIONS
 from . import facts
 from .context import Context
-from .markdown import code, join_words, table
+from .markdown import code, join_words, table, text
 
 
 class SecuritySections(Context):
@@ -92,7 +92,7 @@ class SecuritySections(Context):
                     path = code(f"/{entity.segment}/{{id}}/{inverse.segment}")
                     grants.setdefault(source.read_scope, []).append(path)
             scope_rows = [
-                (code(scope), description, ", ".join(grants.get(scope, [])) or "nothing")
+                (code(scope), text(description), ", ".join(grants.get(scope, [])) or "nothing")
                 for scope, description in sorted(self.domain.auth.scopes.items())
                 if scope in grants
             ]

@@ -20,7 +20,7 @@ from .settings import ConfigurationError, Settings, get_settings
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="{{ service.package }}", description={{ service.title | tojson }})
+    parser = argparse.ArgumentParser(prog="{{ service.package }}", description={{ service.title | py }})
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the HTTP server (HOST, PORT)")
     migrate_parser = commands.add_parser(

@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.dispose()
 
     app = FastAPI(
-        title={{ service.title | tojson }},
+        title={{ service.title | py }},
         version=__version__,
         openapi_url=None,
         docs_url=None,

@@ -68,4 +68,4 @@ async def openapi() -> Response:
 
 @router.get("/docs", include_in_schema=False)
 async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title={{ service.title | tojson }})
+    return get_swagger_ui_html(openapi_url="/openapi.json", title={{ service.title | py }})
