@@ -384,8 +384,8 @@ def test_generated_client_drives_the_service(
         base = stack.enter_context(serving(installed, env))
         package = stack.enter_context(imported(build.name, build.finish()))
         client_class: Callable[..., Any] = package.AuthenticatedClient if credentials else package.Client
-        url = base + domain.service.base_path
-        with client_class(base_url=url, raise_on_unexpected_status=True, **credentials) as client:
+        # The contract's paths are full paths: the client's base URL is the origin, as for any API.
+        with client_class(base_url=base, raise_on_unexpected_status=True, **credentials) as client:
             driver = Driver(domain, package, client)
             for entity in domain.entities:
                 if "create" not in entity.operations:

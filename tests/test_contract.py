@@ -150,7 +150,11 @@ def test_document_header(library: dict[str, Any]) -> None:
     assert library["info"]["version"] == "2.0.0"
     assert library["info"]["contact"]["name"]
     assert library["info"]["license"]["name"]
-    assert library["servers"][0]["url"] == "/api/v1"
+    # Full paths, the host root as the server: what FastAPI serves and every stock tool reads.
+    assert library["servers"][0]["url"] == "/"
+    assert all(
+        path.startswith("/api/v1/") for path in library["paths"] if path not in ("/healthz", "/readyz", "/metrics")
+    )
     assert [tag["name"] for tag in library["tags"]] == ["Author", "Member", "Operations"]
     assert library["tags"][1]["description"] == "A card holder."
     assert validate_contract(library) == []
@@ -364,13 +368,13 @@ def test_every_string_integer_and_array_is_bounded(library: dict[str, Any]) -> N
 
 def test_operation_ids_and_paths(library: dict[str, Any]) -> None:
     ids = {(path, method): op["operationId"] for path, method, op in operations(library)}
-    assert ids[("/members", "get")] == "list_members"
-    assert ids[("/members", "post")] == "create_member"
-    assert ids[("/members/{id}", "get")] == "get_member"
-    assert ids[("/members/{id}", "patch")] == "update_member"
-    assert ids[("/members/{id}", "delete")] == "delete_member"
-    assert ids[("/authors/{id}/fans", "get")] == "list_author_fans"
-    assert ids[("/authors/{id}/readers", "get")] == "list_author_readers"
+    assert ids[("/api/v1/members", "get")] == "list_members"
+    assert ids[("/api/v1/members", "post")] == "create_member"
+    assert ids[("/api/v1/members/{id}", "get")] == "get_member"
+    assert ids[("/api/v1/members/{id}", "patch")] == "update_member"
+    assert ids[("/api/v1/members/{id}", "delete")] == "delete_member"
+    assert ids[("/api/v1/authors/{id}/fans", "get")] == "list_author_fans"
+    assert ids[("/api/v1/authors/{id}/readers", "get")] == "list_author_readers"
     assert len(set(ids.values())) == len(ids)
 
 
@@ -423,7 +427,7 @@ def test_read_operation_returns_an_etag(library: dict[str, Any]) -> None:
     ok = op["responses"]["200"]
     assert "ETag" in ok["headers"]
     assert "404" in op["responses"]
-    assert library["paths"]["/members/{id}"]["parameters"] == [{"$ref": "#/components/parameters/Id"}]
+    assert library["paths"]["/api/v1/members/{id}"]["parameters"] == [{"$ref": "#/components/parameters/Id"}]
 
 
 def test_update_is_a_merge_patch_with_if_match(library: dict[str, Any]) -> None:
@@ -543,7 +547,7 @@ def test_no_security_for_scheme_none(tmp_path: Path) -> None:
 def test_health_endpoints_are_public_and_outside_the_base_path(library: dict[str, Any]) -> None:
     for path in ("/healthz", "/readyz", "/metrics"):
         item = library["paths"][path]
-        assert item["servers"][0]["url"] == "/"
+        assert "servers" not in item  # the path is the full path: no server of its own
         assert item["get"]["security"] == []
     metrics = library["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
     assert list(metrics) == ["text/plain"]
@@ -566,8 +570,8 @@ def test_operations_narrow_paths_and_components(tmp_path: Path) -> None:
             """,
         )
     )
-    assert list(doc["paths"]["/events"]) == ["get"]
-    assert list(doc["paths"]["/events/{id}"]) == ["parameters", "get"]
+    assert list(doc["paths"]["/api/v1/events"]) == ["get"]
+    assert list(doc["paths"]["/api/v1/events/{id}"]) == ["parameters", "get"]
     assert {"Event", "EventPage"} <= set(schemas(doc))
     assert not {"EventCreate", "EventUpdate"} & set(schemas(doc))
     assert not {"IdempotencyKey", "IfMatch"} & set(doc["components"]["parameters"])
@@ -583,7 +587,7 @@ def test_operations_narrow_paths_and_components(tmp_path: Path) -> None:
 def test_validate_contract_reports_every_error(library: dict[str, Any]) -> None:
     broken = yaml.safe_load(dump_yaml(library))
     del broken["info"]["title"]
-    broken["paths"]["/members"]["get"]["responses"] = "nope"
+    broken["paths"]["/api/v1/members"]["get"]["responses"] = "nope"
     problems = validate_contract(broken)
     assert len(problems) >= 2
     assert any("title" in p for p in problems)

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from generator import names
 from generator.contract import attribute_aliases, emit_contract, generate_api_models
+from generator.escape import EscapeExtension
 from generator.load import load_domain
 from generator.resources import template_path
 
@@ -355,6 +356,7 @@ def _generated_classes(domain_file: Path) -> dict[str, ast.ClassDef]:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
+        extensions=[EscapeExtension],
     )
     routes = env.get_template("src/{package}/api/routes/{module}.py.j2")
     modules = {

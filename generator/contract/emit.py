@@ -290,9 +290,11 @@ class _Emitter:
             "openapi": OPENAPI_VERSION,
             "jsonSchemaDialect": JSON_SCHEMA_DIALECT,
             "info": self.info(),
+            # FastAPI's convention, which every stock tool follows: the server is the host's
+            # root and each path is the full path (path-level `servers` are ignored by many).
             "servers": [
                 {
-                    "url": self.service.base_path or "/",
+                    "url": "/",
                     "description": "The deployment serving this document (local, staging or "
                     "production), relative to its host.",
                     "x-internal": False,
@@ -436,7 +438,6 @@ class _Emitter:
 
     def paths(self) -> dict[str, Any]:
         base = self.service.base_path
-        del base  # paths are relative to the server URL, which carries the base path
         paths: dict[str, Any] = {}
         for entity in self.domain.entities:
             collection: dict[str, Any] = {}
@@ -445,7 +446,7 @@ class _Emitter:
             if "create" in entity.operations:
                 collection["post"] = self.create_operation(entity)
             if collection:
-                paths[f"/{entity.segment}"] = collection
+                paths[f"{base}/{entity.segment}"] = collection
             item: dict[str, Any] = {}
             if "read" in entity.operations:
                 item["get"] = self.read_operation(entity)
@@ -454,13 +455,13 @@ class _Emitter:
             if "delete" in entity.operations:
                 item["delete"] = self.delete_operation(entity)
             if item:
-                paths[f"/{entity.segment}/{{id}}"] = {
+                paths[f"{base}/{entity.segment}/{{id}}"] = {
                     "parameters": [_ref("parameters", "Id")],
                     **item,
                 }
             for inverse in entity.inverses:
                 source = self.entities[inverse.source]
-                paths[f"/{entity.segment}/{{id}}/{inverse.segment}"] = {
+                paths[f"{base}/{entity.segment}/{{id}}/{inverse.segment}"] = {
                     "parameters": [_ref("parameters", "Id")],
                     "get": self.inverse_operation(entity, source, inverse.operation_id),
                 }
@@ -736,17 +737,10 @@ class _Emitter:
         return {name: _ref("headers", name.replace("-", "")) for name in _RATE_LIMIT_HEADERS}
 
     def health_paths(self) -> dict[str, Any]:
-        servers = [
-            {
-                "url": "/",
-                "description": "The root of the host serving this document, outside the API base path.",
-            }
-        ]
         health_json = {JSON: {"schema": _schema_ref(HEALTH)}}
         internal = _ref("responses", _ERRORS[500][0])
         return {
             "/healthz": {
-                "servers": servers,
                 "get": {
                     "operationId": "get_liveness",
                     "summary": "Liveness probe",
@@ -760,7 +754,6 @@ class _Emitter:
                 },
             },
             "/readyz": {
-                "servers": servers,
                 "get": {
                     "operationId": "get_readiness",
                     "summary": "Readiness probe",
@@ -778,7 +771,6 @@ class _Emitter:
                 },
             },
             "/metrics": {
-                "servers": servers,
                 "get": {
                     "operationId": "get_metrics",
                     "summary": "Prometheus metrics",

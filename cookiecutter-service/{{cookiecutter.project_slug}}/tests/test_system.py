@@ -4,7 +4,7 @@ import json
 import pathlib
 
 import anyio
-import httpx
+import httpx2
 import pytest
 import yaml
 from fastapi.testclient import TestClient
@@ -93,8 +93,8 @@ def test_a_small_pool_serves_many_concurrent_requests(make_settings: SettingsFac
     add_probe_routes(app)
 
     async def fetch_all() -> list[int]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://test") as client:
             statuses = [0] * 64
 
             async def fetch(index: int) -> None:

@@ -24,7 +24,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
-from redis.retry import Retry
+from redis.asyncio.retry import Retry
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 {% if domain.auth.scheme != "none" %}
