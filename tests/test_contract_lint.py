@@ -100,3 +100,16 @@ def test_redocly_reports_no_errors(contracts: list[Path]) -> None:
     unjustified = sorted({p["ruleId"] for p in problems if p["severity"] == "warn"} - REDOCLY_JUSTIFIED)
     assert unjustified == []
     assert result.returncode == 0, result.stderr
+
+
+def test_spectral_owasp_finds_cors_declared_on_every_response(contracts: list[Path], tmp_path: Path) -> None:
+    """The stock OWASP rule, not switched off: every response declares Access-Control-Allow-Origin."""
+    ruleset = tmp_path / "owasp-cors.yaml"
+    owasp = ROOT / "node_modules" / "@stoplight" / "spectral-owasp-ruleset" / "dist" / "ruleset.mjs"
+    rule = "owasp:api8:2023-define-cors-origin"
+    ruleset.write_text(f"extends: [[{json.dumps(str(owasp))}, off]]\nrules:\n  {rule}: error\n")
+    report = tmp_path / "cors.json"
+    run([str(tool("spectral")), "lint", "--ruleset", str(ruleset), "--format", "json", "--output", str(report),
+         *map(str, contracts)])  # fmt: skip
+    findings = json.loads(report.read_text(encoding="utf-8"))
+    assert [f for f in findings if f["code"] == rule] == []

@@ -34,6 +34,7 @@ from typing import Any
 from ..escape import markdown
 from ..model import Domain, Entity, Enum, Field, Filter, Relation
 from ..samples import field_samples
+from .cors import with_cors_headers
 
 OPENAPI_VERSION = "3.1.0"
 JSON_SCHEMA_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
@@ -304,7 +305,7 @@ class _Emitter:
             "paths": self.paths(),
             "components": self.components(),
         }
-        return _prune(doc)
+        return _prune(with_cors_headers(doc, "https://app.example.com"))
 
     def info(self) -> dict[str, Any]:
         service = self.service
