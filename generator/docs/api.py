@@ -291,9 +291,11 @@ class ApiSections(Context):
                     else "Without authentication all callers share one key space: clients must "
                     "use unique keys such as UUIDs. "
                 )
-                + "The service does not expire records: delete rows older "
-                "than the longest client retry horizon (`created_at` is indexed). Without a key a "
-                "retried `POST` may create a second resource."
+                + "A record is kept for `IDEMPOTENCY_RETENTION_HOURS` (24 by default); after "
+                "that its key may be used again. Every `IDEMPOTENCY_SWEEP_INTERVAL_SECONDS` (600 "
+                "by default; 0 turns it off) each replica deletes the expired records, 1,000 a "
+                "transaction (`created_at` is indexed), so the table holds about one retention "
+                "period of creates. Without a key a retried `POST` may create a second resource."
             )
         if updates:
             parts.append(

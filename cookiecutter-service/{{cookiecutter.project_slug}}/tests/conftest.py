@@ -25,7 +25,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlmodel import SQLModel
 
 {% if scheme != "none" %}
-from {{ pkg }}.auth import {{ "Principal, mint_token, require_scope" if scheme == "jwt" else "Principal, require_scope" }}
+from {{ pkg }}.auth import {{ "Principal, mint_token, require_scope" if scheme == "jwt" else "DIGEST_PREFIX, Principal, key_digest, require_scope" }}
 {% endif %}
 from {{ pkg }}.db import SessionDep, create_db_engine
 from {{ pkg }}.main import BASE_PATH, create_app
@@ -148,8 +148,16 @@ def settings(make_settings: SettingsFactory) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
+def app(settings: Settings) -> Iterator[FastAPI]:
+    app = create_app(settings)
+    yield app
+    dispose_engines(app)
+
+
+def dispose_engines(app: FastAPI) -> None:
+    """Close the app's connections: an app a test never started leaves them to the collector."""
+    app.state.engine.dispose()
+    app.state.probe_engine.dispose()
 
 
 @pytest.fixture
@@ -186,11 +194,11 @@ def auth_headers(settings: Settings) -> AuthHeaders:
     def headers(*scopes: str, sub: str = "test-user") -> dict[str, str]:
         return {"Authorization": f"Bearer {mint_token(settings, sub, list(scopes))}"}
 {% elif scheme == "api_key" %}
-    """Headers with an API key (registered in the settings) holding exactly `scopes`."""
+    """Headers with an API key (its digest registered in the settings) holding exactly `scopes`."""
 
     def headers(*scopes: str, sub: str = "test-user") -> dict[str, str]:
         key = f"test-key:{sub}:{' '.join(sorted(scopes))}"
-        api_keys[key] = list(scopes)
+        api_keys[DIGEST_PREFIX + key_digest(key)] = list(scopes)  # as production configures keys
         return {"X-API-Key": key}
 {% else %}
     """No credentials: the service has no authentication."""
@@ -262,6 +270,7 @@ def make_client(make_settings: SettingsFactory) -> Iterator[ClientFactory]:
 
         def make(*, client_address: str = "testclient", **overrides: Any) -> TestClient:
             app = create_app(make_settings(**overrides))
+            stack.callback(dispose_engines, app)
             add_probe_routes(app)
             return stack.enter_context(TestClient(app, client=(client_address, 50000)))
 

@@ -21,12 +21,18 @@ from {{ pkg }}.auth import mint_token
 {% else %}
 """API key authentication and scope checks on every API route."""
 
-import hmac
+import hashlib
+import json
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from conftest import PROBE_PATH, PROBE_READ_SCOPE, AuthHeaders
+from conftest import PROBE_PATH, PROBE_READ_SCOPE, AuthHeaders, add_probe_routes, settings_for_tests
+from {{ pkg }} import auth
+from {{ pkg }}.__main__ import main
+from {{ pkg }}.main import create_app
+from {{ pkg }}.settings import ConfigurationError
 {% endif %}
 
 
@@ -159,19 +165,68 @@ def test_unknown_key_is_401(probe_client: TestClient, auth_headers: AuthHeaders)
     assert response.status_code == 401
 
 
-def test_every_key_is_compared_in_constant_time(
-    probe_client: TestClient, auth_headers: AuthHeaders, monkeypatch: pytest.MonkeyPatch
+def _app(database_url: str, environment: str, keys: dict[str, list[str]]) -> FastAPI:
+    app = create_app(settings_for_tests(database_url, environment=environment, api_keys=keys))
+    add_probe_routes(app)
+    return app
+
+
+def test_a_key_configured_by_its_digest_is_accepted(migrated_database_url: str) -> None:
+    key, entry = auth.new_api_key()
+    assert entry == "sha256:" + hashlib.sha256(key.encode()).hexdigest() and key not in entry
+    app = _app(migrated_database_url, "production", {entry: [PROBE_READ_SCOPE]})
+    with TestClient(app) as client:
+        assert client.get(PROBE_PATH, headers={"X-API-Key": key}).status_code == 200
+        assert client.get(PROBE_PATH, headers={"X-API-Key": key[:-1]}).status_code == 401
+
+
+@pytest.mark.parametrize("key", ["a-key-of-31-characters-is-short", auth.EXAMPLE_KEY])
+@pytest.mark.parametrize("environment", ["production", "staging", "test"])
+def test_short_and_example_keys_are_refused_outside_development(
+    migrated_database_url: str, key: str, environment: str
 ) -> None:
-    keys = [auth_headers(PROBE_READ_SCOPE, sub=f"user{i}")["X-API-Key"] for i in range(3)]
-    compared: list[bytes] = []
-    compare_digest = hmac.compare_digest
+    with pytest.raises(ConfigurationError, match="ENVIRONMENT=development") as refused:
+        _app(migrated_database_url, environment, {key: [PROBE_READ_SCOPE]})
+    assert key not in str(refused.value)  # the message never repeats a key
 
-    def spy(a: bytes, b: bytes) -> bool:
-        compared.append(a)
-        return compare_digest(a, b)
 
-    monkeypatch.setattr("{{ pkg }}.auth.hmac.compare_digest", spy)
-    response = probe_client.get(PROBE_PATH, headers={"X-API-Key": keys[0]})
-    assert response.status_code == 200
-    assert sorted(compared) == sorted(key.encode() for key in keys)
+def test_development_accepts_the_example_key(migrated_database_url: str) -> None:
+    app = _app(migrated_database_url, "development", {auth.EXAMPLE_KEY: [PROBE_READ_SCOPE]})
+    with TestClient(app) as client:
+        assert client.get(PROBE_PATH, headers={"X-API-Key": auth.EXAMPLE_KEY}).status_code == 200
+
+
+@pytest.mark.parametrize("entry", ["sha256:abc", "sha256:" + "A" * 64, "sha256:" + "g" * 64])
+def test_a_malformed_digest_is_refused(migrated_database_url: str, entry: str) -> None:
+    with pytest.raises(ConfigurationError, match="64 lowercase hex digits"):
+        _app(migrated_database_url, "production", {entry: [PROBE_READ_SCOPE]})
+
+
+def test_a_request_costs_one_digest_whatever_the_number_of_keys(
+    migrated_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = [auth.new_api_key() for _ in range(500)]
+    app = _app(migrated_database_url, "production", {entry: [PROBE_READ_SCOPE] for _, entry in keys})
+    calls: list[str] = []
+    digest = auth.key_digest
+
+    def counting(key: str) -> str:
+        calls.append(key)
+        return digest(key)
+
+    monkeypatch.setattr(auth, "key_digest", counting)
+    with TestClient(app) as client:
+        for key, _ in (keys[0], keys[-1]):
+            calls.clear()
+            assert client.get(PROBE_PATH, headers={"X-API-Key": key}).status_code == 200
+            assert calls == [key]
+
+
+def test_the_api_key_command_prints_a_key_and_its_entry(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["api-key", "--scope", f"{PROBE_READ_SCOPE} other:write"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    key = lines[0].rsplit(" ", 1)[1]
+    entry = json.loads(lines[1].split(": ", 1)[1])
+    assert len(key) >= auth.MIN_KEY_LENGTH
+    assert entry == {auth.DIGEST_PREFIX + auth.key_digest(key): [PROBE_READ_SCOPE, "other:write"]}
 {% endif %}

@@ -2,6 +2,7 @@
 
 import json
 import pathlib
+import re
 
 import anyio
 import httpx2
@@ -11,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from conftest import PROBE_PATH, ClientFactory, SettingsFactory, add_probe_routes
+from conftest import PROBE_PATH, ClientFactory, SettingsFactory, add_probe_routes, dispose_engines
 from {{ cookiecutter._domain.service.package }}.main import create_app
 
 PROJECT = pathlib.Path(__file__).resolve().parents[1]
@@ -68,10 +69,33 @@ def test_served_contract_is_the_emitted_one(client: TestClient) -> None:
     assert response.json() == json.loads(json.dumps(emitted))
 
 
-def test_docs_use_the_served_contract(client: TestClient) -> None:
+def test_docs_are_served_from_the_package_without_inline_script(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
-    assert "/openapi.json" in response.text
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+    page = response.text
+    assert "http://" not in page and "https://" not in page  # nothing from a CDN
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.DOTALL)
+    assert scripts and all(body.strip() == "" and "src=" in attrs for attrs, body in scripts)
+    for asset in re.findall(r'(?:src|href)="(/docs/[^"]+)"', page):
+        fetched = client.get(asset)
+        assert fetched.status_code == 200 and fetched.content, asset
+    assert "/openapi.json" in client.get("/docs/init.js").text
+    assert client.get("/docs/../settings.py").status_code == 404
+    assert client.get("/docs/nothing.js").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("environment", "enabled", "served"),
+    [("production", None, False), ("staging", None, True), ("production", True, True), ("test", False, False)],
+)
+def test_docs_and_contract_follow_docs_enabled(
+    make_client: ClientFactory, environment: str, enabled: bool | None, served: bool
+) -> None:
+    client = make_client(environment=environment, docs_enabled=enabled)
+    for path in ("/docs", "/openapi.json", "/docs/swagger-ui-bundle.js"):
+        assert (client.get(path).status_code == 200) is served, path
 
 
 def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
@@ -106,4 +130,7 @@ def test_a_small_pool_serves_many_concurrent_requests(make_settings: SettingsFac
                         group.start_soon(fetch, index)
             return statuses
 
-    assert anyio.run(fetch_all) == [200] * 64
+    try:
+        assert anyio.run(fetch_all) == [200] * 64
+    finally:
+        dispose_engines(app)  # the transport runs no lifespan, which would close them

@@ -1,8 +1,11 @@
 {% set service = cookiecutter._domain.service %}
 {% set scheme = cookiecutter._domain.auth.scheme %}
-"""Command line: `python -m {{ service.package }} serve|migrate{{ "|token" if scheme == "jwt" }}`."""
+"""Command line: `python -m {{ service.package }} serve|migrate{{ "|token" if scheme == "jwt" }}{{ "|api-key" if scheme == "api_key" }}`."""
 
 import argparse
+{% if scheme == "api_key" %}
+import json
+{% endif %}
 import pathlib
 import sys
 
@@ -14,6 +17,8 @@ from sqlalchemy.exc import OperationalError
 
 {% if scheme == "jwt" %}
 from .auth import mint_token
+{% elif scheme == "api_key" %}
+from .auth import new_api_key
 {% endif %}
 from .logging import configure_logging
 from .settings import ConfigurationError, Settings, get_settings
@@ -34,8 +39,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     token_parser.add_argument("--sub", default="developer", help="subject of the token")
     token_parser.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+{% elif scheme == "api_key" %}
+    key_parser = commands.add_parser(
+        "api-key", help="make a random API key and the API_KEYS entry (its digest) to configure"
+    )
+    key_parser.add_argument(
+        "--scope", default="", help='space-separated scopes, e.g. "a:read a:write"'
+    )
 {% endif %}
     args = parser.parse_args(argv)
+{% if scheme == "api_key" %}
+    if args.command == "api-key":
+        key, entry = new_api_key()
+        print(f"key (give it to the client, keep it nowhere else): {key}")
+        print(f"API_KEYS entry: {json.dumps({entry: args.scope.split()})}")
+        return 0
+{% endif %}
     try:
         settings = get_settings()
         if args.command == "serve":

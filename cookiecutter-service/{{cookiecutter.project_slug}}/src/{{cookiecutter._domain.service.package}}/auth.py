@@ -10,8 +10,12 @@ are checked when set.
 {% else %}
 """Authentication (API keys in `X-API-Key`) and per-operation scope checks; deny by default.
 
-`API_KEYS` is a JSON object mapping each key to its scopes; presented keys are compared in
-constant time.
+`API_KEYS` is a JSON object mapping each key to its scopes. An entry is best written as the
+key's SHA-256 digest, `sha256:<64 hex digits>`, so the settings never hold a usable key; a
+plain key is hashed at start-up and must be at least `MIN_KEY_LENGTH` characters (and not
+the example key) unless `ENVIRONMENT=development`. A request's key is hashed and looked up
+by its digest: one lookup whatever the number of keys, and its timing tells an attacker
+nothing about any key (they cannot choose digests).
 """
 {% endif %}
 
@@ -23,7 +27,8 @@ import secrets
 import time
 {% else %}
 import hashlib
-import hmac
+import re
+import secrets
 {% endif %}
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -46,6 +51,10 @@ REALM = 'Bearer realm="{{ service.name }}"'
 {% else %}
 API_KEY_HEADER = "x-api-key"
 REALM = 'APIKey realm="{{ service.name }}", header="X-API-Key"'
+DIGEST_PREFIX = "sha256:"
+MIN_KEY_LENGTH = 32
+EXAMPLE_KEY = "dev-key-change-me"  # the key of .env.example
+HEX_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 {% endif %}
 
 logger = logging.getLogger(__name__)
@@ -143,9 +152,48 @@ def mint_token(settings: Settings, sub: str, scopes: list[str], ttl_seconds: int
         claims["aud"] = settings.jwt_audience
     return jwt.encode(claims, signing_secret(settings), algorithm="HS256")
 {% else %}
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_api_key() -> tuple[str, str]:
+    """A random key and the `API_KEYS` entry that names it by its digest."""
+    key = secrets.token_urlsafe(32)
+    return key, DIGEST_PREFIX + key_digest(key)
+
+
+def _configured_keys(settings: Settings) -> dict[str, frozenset[str]]:
+    """`API_KEYS` as digest -> scopes; refuses malformed digests, and weak keys in production."""
+    table: dict[str, frozenset[str]] = {}
+    weak = 0
+    for entry, scopes in settings.api_keys.items():
+        if entry.startswith(DIGEST_PREFIX):
+            digest = entry.removeprefix(DIGEST_PREFIX)
+            if not HEX_DIGEST.match(digest):
+                raise ConfigurationError(
+                    "API_KEYS: a `sha256:` entry needs 64 lowercase hex digits after the prefix."
+                )
+        else:
+            digest = key_digest(entry)
+            weak += len(entry) < MIN_KEY_LENGTH or entry == EXAMPLE_KEY
+        table[digest] = frozenset(scopes)
+    if weak and settings.environment != "development":
+        raise ConfigurationError(
+            f"API_KEYS holds {weak} key(s) shorter than {MIN_KEY_LENGTH} characters or the "
+            "example key; these are accepted only with ENVIRONMENT=development. Make keys "
+            "with `python -m {{ service.package }} api-key` and configure their `sha256:` digests."
+        )
+    if weak:
+        logger.warning("API_KEYS holds a short or example key: never do this in production")
+    return table
+
+
 class Authenticator:
     def __init__(self, settings: Settings) -> None:
-        self._keys = settings.api_keys
+        self._keys = _configured_keys(settings)
+        # `sha256:` entries are also looked up as configured: one added to the settings after
+        # start-up (the project's tests register keys so) is found too.
+        self._entries = settings.api_keys
         if not self._keys:
             logger.warning("API_KEYS is empty: every request to the API will be refused")
 
@@ -153,15 +201,13 @@ class Authenticator:
         presented = headers.get(API_KEY_HEADER, "")
         if not presented:
             raise _unauthorized("Send an API key in the X-API-Key header.", REALM)
-        found: list[str] | None = None
-        for key, scopes in self._keys.items():
-            # Every key is compared, so the time taken tells nothing about which matched.
-            if hmac.compare_digest(key.encode(), presented.encode()):
-                found = scopes
-        if found is None:
+        digest = key_digest(presented)
+        scopes = self._keys.get(digest)
+        if scopes is None and (listed := self._entries.get(DIGEST_PREFIX + digest)) is not None:
+            scopes = frozenset(listed)
+        if scopes is None:
             raise _unauthorized("The API key is not valid.", REALM)
-        fingerprint = hashlib.sha256(presented.encode()).hexdigest()[:16]
-        return Principal(sub=f"key:{fingerprint}", scopes=frozenset(found))
+        return Principal(sub=f"key:{digest[:16]}", scopes=scopes)
 {% endif %}
 
 

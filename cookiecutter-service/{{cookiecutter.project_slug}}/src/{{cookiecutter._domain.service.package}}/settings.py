@@ -2,11 +2,14 @@
 {% set scheme = cookiecutter._domain.auth.scheme %}
 """Configuration from the environment (and a `.env` file); every variable is in the README."""
 
+import datetime as dt
+import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, SecretStr, field_validator
+from pydantic import BeforeValidator, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
@@ -35,6 +38,23 @@ def _rate(value: object) -> object:
 RateSetting = Annotated[Rate, NoDecode, BeforeValidator(_rate)]
 
 
+def _list(value: object) -> object:
+    """`a, b` -> ["a", "b"]: a list in the environment is comma-separated (or a JSON array)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        return json.loads(text)
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+# A list written `a, b, c` (or as JSON). NoDecode: pydantic-settings would insist on JSON.
+ListSetting = Annotated[list[str], NoDecode, BeforeValidator(_list)]
+
+# An origin as browsers send it: scheme, host and port, nothing else.
+ORIGIN = re.compile(r"^https?://[^/?#\s]+$")
+
+
 class ConfigurationError(Exception):
     """The settings do not allow the service to start safely."""
 
@@ -61,8 +81,34 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwt_leeway_seconds: int = Field(default=30, ge=0)
 {% elif scheme == "api_key" %}
+    # Key (or `sha256:<hex digest of the key>`, preferred) -> scopes; never logged.
     api_keys: dict[str, list[str]] = Field(default_factory=dict, repr=False)
 {% endif %}
+
+    # Cross-origin (browser) access: none unless origins are listed.
+    cors_allowed_origins: ListSetting = []
+    cors_allowed_methods: ListSetting = ["GET", "HEAD", "POST", "PATCH", "DELETE"]
+    cors_allowed_headers: ListSetting = [
+{% if scheme == "jwt" %}
+        "Authorization",
+{% elif scheme == "api_key" %}
+        "X-API-Key",
+{% endif %}
+        "Content-Type",
+        "If-Match",
+        "If-None-Match",
+        "Idempotency-Key",
+        "X-Request-ID",
+    ]
+    cors_allow_credentials: bool = False
+    cors_max_age: int = Field(default=600, ge=0, le=86400)
+
+    # The interactive documentation (/docs) and the contract (/openapi.json); off in production
+    # unless asked for (DOCS_ENABLED=true). Unset: on everywhere else.
+    docs_enabled: bool | None = None
+
+    idempotency_retention_hours: int = Field(default=24, ge=1)
+    idempotency_sweep_interval_seconds: int = Field(default=600, ge=0)
 
     rate_limit_enabled: bool = True
     rate_limit_read: RateSetting = Rate(600, 60)
@@ -77,6 +123,33 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        bad = [origin for origin in origins if origin != "*" and not ORIGIN.match(origin)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not an origin like https://app.example.com")
+        return origins
+
+    @model_validator(mode="after")
+    def _no_credentials_for_every_origin(self) -> "Settings":
+        if self.cors_allow_credentials and "*" in self.cors_allowed_origins:
+            raise ValueError(
+                "CORS_ALLOW_CREDENTIALS=true needs the origins listed, not '*'"
+            )
+        return self
+
+    @property
+    def docs_served(self) -> bool:
+        """/docs and /openapi.json are served: asked for, or by default outside production."""
+        if self.docs_enabled is not None:
+            return self.docs_enabled
+        return self.environment != "production"
+
+    @property
+    def idempotency_retention(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.idempotency_retention_hours)
 
     @property
     def pool_capacity(self) -> int:
