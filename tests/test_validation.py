@@ -422,3 +422,30 @@ def test_thousands_of_misspelt_references_do_not_take_minutes() -> None:
     assert time.monotonic() - started < 60
     assert len(caught.value.problems) == 2000
     assert any("(did you mean `Entity" in problem.message for problem in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("line", "where"),
+    [
+        ('  title: "Shop \\ud83d"\n', (4, 10)),  # half of the pair for U+1F600
+        ('  description: "a\\udc00b"\n', (4, 16)),
+    ],
+)
+def test_a_lone_surrogate_is_refused_where_it_stands(line: str, where: tuple[int, int]) -> None:
+    """No file (Python source, TOML, UTF-8 text) can hold one: refused, never a traceback later."""
+    text = "scaffold: 1\nservice:\n  name: shop\n" + line + "entities:\n  Note:\n    fields: {title: string}\n"
+    with pytest.raises(DomainError) as caught:
+        load_from_text(text)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == where
+    assert "half of a surrogate pair" in problem.message
+
+
+def test_astral_characters_written_as_one_escape_are_text() -> None:
+    text = 'scaffold: 1\nservice:\n  name: shop\n  title: "Shop \\U0001F600"\n'
+    text += "entities:\n  Note:\n    fields: {t: string}\n"
+    assert load_from_text(text).service.title == "Shop \U0001f600"
+
+
+def load_from_text(text: str) -> Any:
+    return validate_document(parse_document(text.encode(), "shop.yaml"))
