@@ -26,6 +26,7 @@ about 2-4 minutes on 2 busy cores, most of it migrating and starting the 14 serv
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -51,7 +52,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.conformance]
 N = 16
 BACKENDS = {"sqlite": None, "postgresql": "TEST_POSTGRES_URL", "mariadb": "TEST_MARIADB_URL"}
 JWT_SECRET = "concurrency-test-secret-" + "x" * 32
-API_KEY = "concurrency-test-key"
+API_KEY = secrets.token_urlsafe(32)
+# Configured as production should be: by the key's digest, never the key itself.
+API_KEY_ENTRY = "sha256:" + hashlib.sha256(API_KEY.encode()).hexdigest()
 # Far beyond what these tests spend, so that no request is refused by the rate limiter.
 UNLIMITED = "1000000/minute"
 PROBLEM = "application/problem+json"
@@ -123,7 +126,7 @@ def _credentials(installed: Installed) -> tuple[dict[str, str], dict[str, str]]:
             _tokens[package] = minted.stdout.strip()
         return env, {"Authorization": f"Bearer {_tokens[package]}"}
     if scheme == "api_key":
-        return {"API_KEYS": json.dumps({API_KEY: scopes})}, {"X-API-Key": API_KEY}
+        return {"API_KEYS": json.dumps({API_KEY_ENTRY: scopes})}, {"X-API-Key": API_KEY}
     return {}, {}
 
 

@@ -117,6 +117,36 @@ def test_serves_its_contract(installed: Installed, tmp_path: Path) -> None:
             assert b"http_requests_total" in response.read()
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # scripts/install-system-deps.sh installs it
+
+
+@pytest.mark.parametrize("installed", [p for p in example_params() if p.id == "bookstore"], indirect=True)
+def test_docs_render_in_a_browser_offline_under_their_policy(installed: Installed, tmp_path: Path) -> None:
+    """A real browser, every host but the service unresolvable, the page's own CSP enforced."""
+    package = installed.domain.service.package
+    env = {
+        "ENVIRONMENT": "production",
+        "DOCS_ENABLED": "true",
+        "JWT_SECRET": "s" * 48,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'docs.db'}",
+    }
+    migrated = installed.run("-m", package, "migrate", env=env)
+    assert migrated.returncode == 0, _tail(migrated)
+    contract = YAML(typ="safe").load((installed.project / "openapi.yaml").read_text(encoding="utf-8"))
+    api_paths = {path for path in contract["paths"] if path not in ("/healthz", "/readyz", "/metrics")}
+    with serving(installed, env) as base:
+        browser = subprocess.run(
+            [str(CHROMIUM), "--headless=new", "--no-sandbox", "--disable-gpu",
+             f"--user-data-dir={tmp_path / 'profile'}",
+             "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+             "--virtual-time-budget=15000", "--dump-dom", f"{base}/docs"],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert browser.returncode == 0, browser.stderr[-2000:]
+    rendered = set(re.findall(r'data-path="([^"]+)"', browser.stdout))
+    assert rendered == api_paths, browser.stdout[-2000:]
+
+
 _UNIQUE_CONSTRAINTS = """
 import json, sys
 import sqlalchemy as sa

@@ -960,6 +960,10 @@ class _Emitter:
         schema = self.value_schema(field)
         if field.nullable:
             schema = _nullable(schema)
+        elif field.type == "json":
+            # JsonValue admits null; a member that is not nullable does not (the service
+            # answers `not_nullable`, and null in a merge patch would remove it).
+            schema = {**schema, "not": {"type": "null"}}
         description = self.field_description(field, for_update=mode == "update")
         if description:
             schema["description"] = description
