@@ -26,6 +26,7 @@ from markdown_it import MarkdownIt
 
 from generator.load import load_domain
 from generator.project import new_project
+from tests.support.domains import dump_yaml, valid_domains
 from tests.support.services import generate as generate_from_file
 from tests.support.services import install
 
@@ -259,3 +260,39 @@ def test_the_hostile_text_domain_installs_and_passes_its_own_suite(tmp_path: Pat
         result = installed.run(*args, timeout=900)
         assert result.returncode == 0, f"{' '.join(args)}:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
     assert not Path("/tmp/scaffold-pwned").exists()
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+@settings(
+    max_examples=3,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=(Phase.generate,),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(valid_domains())
+def test_names_the_validator_accepts_generate_clean_code(
+    tmp_path_factory: pytest.TempPathFactory, domain: dict[str, Any]
+) -> None:
+    """Keywords, builtins, SQL words and model attributes as names: the project is produced,
+    its Python parses and passes its own ruff, and the contract carries every name as written."""
+    tmp = tmp_path_factory.mktemp("names")
+    source = tmp / "domain.yaml"
+    source.write_text(dump_yaml(domain), encoding="utf-8")
+    project = tmp / "project"
+    new_project(load_domain(source), project, force=False)
+    for path in project.rglob("*.py"):
+        ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=project,
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr + "\n--- domain ---\n" + dump_yaml(domain)
+    schemas = yaml.safe_load((project / "openapi.yaml").read_text(encoding="utf-8"))["components"]["schemas"]
+    for name, entity in domain["entities"].items():
+        # Read, create and update schemas together (a write-only member is not read back).
+        members = set(schemas[name]["properties"])
+        for suffix in ("Create", "Update"):
+            members |= set(schemas.get(name + suffix, {}).get("properties", {}))
+        assert set(entity.get("fields", {})) <= members
