@@ -133,7 +133,6 @@ def test_docs_render_in_a_browser_offline_under_their_policy(installed: Installe
     migrated = installed.run("-m", package, "migrate", env=env)
     assert migrated.returncode == 0, _tail(migrated)
     contract = YAML(typ="safe").load((installed.project / "openapi.yaml").read_text(encoding="utf-8"))
-    api_paths = {path for path in contract["paths"] if path not in ("/healthz", "/readyz", "/metrics")}
     with serving(installed, env) as base:
         browser = subprocess.run(
             [str(CHROMIUM), "--headless=new", "--no-sandbox", "--disable-gpu",
@@ -144,7 +143,7 @@ def test_docs_render_in_a_browser_offline_under_their_policy(installed: Installe
         )  # fmt: skip
     assert browser.returncode == 0, browser.stderr[-2000:]
     rendered = set(re.findall(r'data-path="([^"]+)"', browser.stdout))
-    assert rendered == api_paths, browser.stdout[-2000:]
+    assert rendered == set(contract["paths"]), browser.stdout[-2000:]  # every operation is on the page
 
 
 _UNIQUE_CONSTRAINTS = """
