@@ -42,8 +42,6 @@ MAX_EXAMPLES = 5  # per operation and phase
 MAX_RESPONSE_TIME = 5.0  # seconds; one slower answer is a failure
 REQUEST_TIMEOUT = 10.0
 RUN_TIMEOUT = 420  # seconds for one `st run` (clinic and helpdesk: 45-75 s on a busy 2-core machine)
-# Out of reach of the run: the tests check the API, not its rate limiter.
-UNLIMITED = "1000000/second"
 ALL_PHASES = ["examples", "coverage", "fuzzing"]  # and "stateful"
 # The coverage phase tests the contract's boundaries: validation, the same code on every database.
 # Once on SQLite is enough; PostgreSQL gets the examples, fuzzing and the stateful phase.
@@ -141,8 +139,10 @@ def _conformance(installed: Installed, database_url: str, label: str, tmp_path: 
     env = {
         "ENVIRONMENT": "production",
         "DATABASE_URL": database_url,
-        "RATE_LIMIT_READ": UNLIMITED,
-        "RATE_LIMIT_WRITE": UNLIMITED,
+        # The run tests the API, not its rate limiter (the template's own tests do that). The
+        # settings' budgets could be lifted, but not those a domain gives an entity (helpdesk:
+        # 5 webhook writes a minute), which `ignored_auth`'s extra requests then spend.
+        "RATE_LIMIT_ENABLED": "false",
         "LOG_LEVEL": "WARNING",
     }
     env, headers = _credentials(installed, env, _scopes(contract))
