@@ -23,7 +23,6 @@ IdempotencyKey = Annotated[
     str | None, Header(min_length=1, max_length=255, pattern=r"^[\x21-\x7E]+$")
 ]
 
-LIKE_ESCAPE = "!"
 # Arrays and objects nested in a JSON member, as the contract's JsonValue states: MariaDB
 # refuses a 32nd level, so every database gets the same 422 instead.
 JSON_MAX_DEPTH = 31
@@ -149,10 +148,3 @@ def changed_concurrently() -> ProblemError:
     return ProblemError(
         409, "conflict", "Conflict", "The resource was changed by another request; retry."
     )
-
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere; `LIKE_ESCAPE` escapes the wildcards."""
-    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
-    escaped = escaped.replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
-    return f"%{escaped}%"
