@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from generator.contract.emit import JSON_VALUE
+from generator.contract.common import JSON_VALUE
 from generator.model import Domain, Entity, Field
 from tests.support.services import Installed, example_params, serving
 

@@ -25,7 +25,7 @@ from generator.contract import (
     emit_contract,
     validate_contract,
 )
-from generator.contract.emit import MAX_JSON_DEPTH
+from generator.contract.common import MAX_JSON_DEPTH
 from generator.load import load_domain
 from generator.model import Domain
 

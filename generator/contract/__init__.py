@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 contract: emit it from the domain model, validate it, serialize it."""
 
-from .emit import RESERVED_SCHEMA_NAMES, emit_contract
+from .common import RESERVED_SCHEMA_NAMES
+from .emit import emit_contract
 from .models import attribute_aliases, generate_api_models
 from .serialize import dump_json, dump_yaml
 from .validate import validate_contract

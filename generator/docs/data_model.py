@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..contract.emit import MAX_JSON_DEPTH
+from ..contract.common import MAX_JSON_DEPTH
 from ..model import Field
 from . import facts
 from .context import Context, noun_of, on_delete_sql
