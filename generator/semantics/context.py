@@ -6,35 +6,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..errors import Problem, did_you_mean
-from ..model import (
-    NUMERIC_TYPES,
-    STRING_TYPES,
-    Domain,
-    Path,
-)
+from ..model import Domain, Path
 from ..source import Document
 
 SUGGESTION_BUDGET = 50_000  # names compared for "did you mean" suggestions, per file
-RESERVED_COMPONENTS = ("Problem", "ValidationProblem", "ValidationError")
-RESERVED_TABLES = ("idempotency_records", "alembic_version")
-RESERVED_QUERY_PARAMS = ("limit", "cursor", "sort", "q")
-APPLIES_TO = {
-    "min_length": STRING_TYPES,
-    "max_length": STRING_TYPES,
-    "pattern": STRING_TYPES,
-    "minimum": NUMERIC_TYPES,
-    "maximum": NUMERIC_TYPES,
-    "max_digits": ("decimal",),
-    "decimal_places": ("decimal",),
-}
-# MariaDB/MySQL with utf8mb4 (4 bytes a character): the longest VARCHAR, and the row size
-# limit that every VARCHAR counts against with its full length (TEXT/JSON count ~12 bytes).
-MYSQL_VARCHAR_CHARS = 16383
-MYSQL_ROW_BYTES = 65535
-VARCHAR_TYPES = ("string", "email", "url")
-FIXED_BYTES = {"integer": 8, "number": 8, "boolean": 1, "date": 3, "datetime": 8, "decimal": 30}
-UNSORTABLE = ("json", "text")
-UNFILTERABLE = ("json",)
 
 
 class Context:
@@ -65,3 +40,10 @@ class Context:
         for part in path:
             node = node[part]
         return node
+
+
+def article(word: str | None) -> str:
+    word = word or ""
+    # "a uuid", "a url", "a UserRole": a leading "u" that sounds like "you" takes "a"
+    sounds_like_a_vowel = word[:1].lower() in tuple("aeiou") and not word.lower().startswith(("uu", "ur", "us", "uni"))
+    return f"an {word}" if sounds_like_a_vowel else f"a {word}"

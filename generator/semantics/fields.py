@@ -6,18 +6,26 @@ import re
 from typing import Any
 
 from ..model import (
+    NUMERIC_TYPES,
     RESERVED_FIELDS,
     SCALAR_TYPES,
+    STRING_TYPES,
     Entity,
     Field,
 )
 from ..values import value_problem
-from .context import (
-    APPLIES_TO,
-    MYSQL_VARCHAR_CHARS,
-    VARCHAR_TYPES,
-    Context,
-)
+from .context import Context, article
+from .storage import MYSQL_VARCHAR_CHARS, VARCHAR_TYPES
+
+APPLIES_TO = {
+    "min_length": STRING_TYPES,
+    "max_length": STRING_TYPES,
+    "pattern": STRING_TYPES,
+    "minimum": NUMERIC_TYPES,
+    "maximum": NUMERIC_TYPES,
+    "max_digits": ("decimal",),
+    "decimal_places": ("decimal",),
+}
 
 
 def check_field(ctx: Context, entity: Entity, field: Field) -> None:
@@ -44,7 +52,7 @@ def check_field(ctx: Context, entity: Entity, field: Field) -> None:
     type_label = field.enum if field.type == "enum" else field.type
     for key, types in APPLIES_TO.items():
         if key in long and field.type not in types:
-            message = f"`{key}` does not apply to {_article(type_label)} field"
+            message = f"`{key}` does not apply to {article(type_label)} field"
             ctx.report((*field.path, key), message, key=True)
     _check_bounds(ctx, field, long)
     if field.type in VARCHAR_TYPES and (field.max_length or 0) > MYSQL_VARCHAR_CHARS:
@@ -90,7 +98,7 @@ def _check_bounds(ctx: Context, field: Field, long: dict[str, Any]) -> None:
     ):
         message = (
             f"`min_length` ({long['min_length']}) is greater than the default `max_length` "
-            f"({field.max_length}) of {_article(field.type)} field"
+            f"({field.max_length}) of {article(field.type)} field"
         )
         ctx.report((*field.path, "min_length"), message, key=True)
     if field.max_digits is not None and field.decimal_places is not None and field.decimal_places > field.max_digits:
@@ -118,15 +126,8 @@ def _check_flags(ctx: Context, field: Field, long: dict[str, Any], type_label: s
         message = "an optional field that is not nullable needs a default"
         ctx.report(field.path, message, key=True)
     if field.unique and field.type in ("text", "json"):
-        message = f"{_article(type_label).capitalize()} field cannot be unique (use a bounded string)"
+        message = f"{article(type_label).capitalize()} field cannot be unique (use a bounded string)"
         ctx.report((*field.path, "unique"), message, key=True)
     if field.index and field.type in ("json", "text") and long.get("index"):
-        message = f"{_article(type_label).capitalize()} field cannot be indexed"
+        message = f"{article(type_label).capitalize()} field cannot be indexed"
         ctx.report((*field.path, "index"), message, key=True)
-
-
-def _article(word: str | None) -> str:
-    word = word or ""
-    # "a uuid", "a url", "a UserRole": a leading "u" that sounds like "you" takes "a"
-    sounds_like_a_vowel = word[:1].lower() in tuple("aeiou") and not word.lower().startswith(("uu", "ur", "us", "uni"))
-    return f"an {word}" if sounds_like_a_vowel else f"a {word}"

@@ -11,13 +11,12 @@ from ..model import (
     Field,
     Relation,
 )
-from .context import (
-    RESERVED_QUERY_PARAMS,
-    UNFILTERABLE,
-    UNSORTABLE,
-    Context,
-)
+from .context import Context, article
 from .names import claim
+
+RESERVED_QUERY_PARAMS = ("limit", "cursor", "sort", "q")
+UNSORTABLE = ("json", "text")
+UNFILTERABLE = ("json",)
 
 
 def check_list(ctx: Context, entity: Entity) -> None:
@@ -52,7 +51,7 @@ def check_list(ctx: Context, entity: Entity) -> None:
         elif field.type not in STRING_TYPES:
             ctx.report(
                 (*path, "search", index),
-                f"`{name}` is {_article(field.enum or field.type)} field; search works on strings",
+                f"`{name}` is {article(field.enum or field.type)} field; search works on strings",
             )
         elif field.write_only:
             ctx.report((*path, "search", index), f"`{name}` is write_only and cannot be searched")
@@ -98,10 +97,3 @@ def _sort_problem(ctx: Context, name: str, fields: dict[str, Field], relations: 
     if field.write_only:
         return f"`{name}` is write_only and cannot be sorted"
     return None
-
-
-def _article(word: str | None) -> str:
-    word = word or ""
-    # "a uuid", "a url", "a UserRole": a leading "u" that sounds like "you" takes "a"
-    sounds_like_a_vowel = word[:1].lower() in tuple("aeiou") and not word.lower().startswith(("uu", "ur", "us", "uni"))
-    return f"an {word}" if sounds_like_a_vowel else f"a {word}"

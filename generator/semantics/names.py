@@ -8,11 +8,10 @@ from ..model import (
     Entity,
     Path,
 )
-from .context import (
-    RESERVED_COMPONENTS,
-    RESERVED_TABLES,
-    Context,
-)
+from .context import Context
+
+RESERVED_COMPONENTS = ("Problem", "ValidationProblem", "ValidationError")
+RESERVED_TABLES = ("idempotency_records", "alembic_version")
 
 
 def check_global_names(ctx: Context) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from ..model import (
     Entity,
 )
-from .context import (
-    FIXED_BYTES,
-    MYSQL_ROW_BYTES,
-    MYSQL_VARCHAR_CHARS,
-    VARCHAR_TYPES,
-    Context,
-)
+from .context import Context
+
+# MariaDB/MySQL with utf8mb4 (4 bytes a character): the longest VARCHAR, and the row size
+# limit that every VARCHAR counts against with its full length (TEXT/JSON count ~12 bytes).
+MYSQL_VARCHAR_CHARS = 16383
+MYSQL_ROW_BYTES = 65535
+VARCHAR_TYPES = ("string", "email", "url")
+FIXED_BYTES = {"integer": 8, "number": 8, "boolean": 1, "date": 3, "datetime": 8, "decimal": 30}
 
 
 def check_row_size(ctx: Context, entity: Entity) -> None:
