@@ -148,7 +148,7 @@ ERROR_TITLES = {
 }
 
 # Readable key order of schema objects (JSON Schema keywords first, annotations last).
-SCHEMA_KEY_ORDER = (
+_SCHEMA_KEY_ORDER = (
     "$ref",
     "title",
     "description",
@@ -179,7 +179,7 @@ SCHEMA_KEY_ORDER = (
 
 
 def ordered(schema: dict[str, Any]) -> dict[str, Any]:
-    rank = {key: index for index, key in enumerate(SCHEMA_KEY_ORDER)}
+    rank = {key: index for index, key in enumerate(_SCHEMA_KEY_ORDER)}
     return dict(sorted(schema.items(), key=lambda item: rank.get(item[0], len(rank))))
 
 

@@ -6,7 +6,8 @@ combined with AND. `searched` matches `q` as a case-insensitive substring of any
 search attributes, with the LIKE wildcards of `q` taken literally.
 """
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -14,6 +15,11 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 
 LIKE_ESCAPE = "!"
+_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "eq": operator.eq,
+    "gte": operator.ge,
+    "lte": operator.le,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +30,8 @@ class Where:
     op: Literal["eq", "gte", "lte"] = "eq"
 
     def condition(self, model: type[Any], value: Any) -> sa.ColumnElement[bool]:
-        column = getattr(model, self.attr)
-        if self.op == "gte":
-            return column >= value  # type: ignore[no-any-return]
-        if self.op == "lte":
-            return column <= value  # type: ignore[no-any-return]
-        return column == value  # type: ignore[no-any-return]
+        condition: sa.ColumnElement[bool] = _OPERATORS[self.op](getattr(model, self.attr), value)
+        return condition
 
 
 def filtered(statement: sa.Select[Any], model: type[Any], filters: BaseModel) -> sa.Select[Any]:

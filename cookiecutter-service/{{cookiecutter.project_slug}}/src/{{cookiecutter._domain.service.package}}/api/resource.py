@@ -3,13 +3,14 @@
 Each entity's route module declares one `Resource` (its table, its API schema, its members
 and relations) and keeps only what is particular to it: paths, parameters and scopes. The
 behaviour here (conditional requests, compare-and-set updates, idempotent creates, keyset
-pages, related ids loaded in one query per relation) is written and tested once, against
-every entity (`tests/test_resources.py`).
+pages, related ids loaded in one query per relation) is written once and exercised by every
+entity's generated tests; the filters and search of `query.py` by `tests/test_query.py`.
 """
 
 import decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 import sqlalchemy as sa
@@ -22,7 +23,6 @@ from sqlmodel import Session, SQLModel
 from .. import idempotency
 from ..models import utcnow
 from ..pagination import Page, paginate, parse_sort
-from .query import filtered, searched
 from .deps import (
     changed_concurrently,
     check_if_match,
@@ -34,7 +34,7 @@ from .deps import (
     references,
     still_referenced,
 )
-
+from .query import filtered, searched
 
 
 class Row(Protocol):
@@ -103,11 +103,26 @@ class Resource(Generic[RowT, ItemT]):
     default_sort: str = "created_at"
     search: tuple[str, ...] = ()
 
-    @property
+    # Derived once, on first use (the models are mapped by then), not on every request.
+    @cached_property
     def columns(self) -> Mapping[str, sa.Column[Any]]:
         """The model's columns by attribute name."""
         columns: Mapping[str, sa.Column[Any]] = sa.inspect(self.model).columns
         return columns
+
+    @cached_property
+    def _shown(self) -> tuple[tuple[str, str], ...]:
+        """(member, attribute) of the representation: every member but the write-only ones."""
+        return tuple((n, a) for n, a in self.members.items() if n not in self.write_only)
+
+    @cached_property
+    def _decimal_attrs(self) -> frozenset[str]:
+        """Attributes stored as exact decimals, which request bodies carry as strings."""
+        return frozenset(
+            attr
+            for attr, column in self.columns.items()
+            if isinstance(column.type, sa.Numeric) and column.type.asdecimal
+        )
 
     def select(self) -> sa.Select[Any]:
         return sa.select(self.model)
@@ -129,7 +144,7 @@ class Resource(Generic[RowT, ItemT]):
         """The API representation of `rows`, with related ids in one query per relation."""
         ids = [row.id for row in rows]
         linked = {link.member: link.load(session, ids) for link in self.links}
-        shown = [(name, attr) for name, attr in self.members.items() if name not in self.write_only]
+        shown = self._shown
         items = []
         for row in rows:
             document = {"id": row.id}
@@ -273,15 +288,13 @@ class Resource(Generic[RowT, ItemT]):
 
     def _column_values(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """Model attributes and values for the members of a validated request body."""
-        columns = self.columns
         values = {}
         for name, value in data.items():
             attr = self.members.get(name)
             if attr is None:
                 continue
-            kind = columns[attr].type
-            exact = isinstance(kind, sa.Numeric) and kind.asdecimal
-            values[attr] = decimal.Decimal(value) if exact and value is not None else value
+            exact = attr in self._decimal_attrs and value is not None
+            values[attr] = decimal.Decimal(value) if exact else value
         return values
 
 
