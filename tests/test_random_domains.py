@@ -141,7 +141,8 @@ def test_regression_domain_passes_its_entity_tests(domain_file: Path, tmp_path: 
     project = tmp_path / "project"
     domain = generate(domain_file, project)
     installed = install(project, domain, domain_file)
-    entity_tests = [f"tests/test_{entity.module}.py" for entity in domain.entities]
+    shared = [name for name in ("tests/test_resources.py", "tests/test_scopes.py") if (project / name).exists()]
+    entity_tests = [*shared, *(f"tests/test_{entity.module}.py" for entity in domain.entities)]
     result = installed.run("-m", "pytest", "-q", "-p", "no:cacheprovider", *entity_tests, timeout=900)
     assert result.returncode == 0, _tail(result)
     assert re.search(r"\d+ passed", result.stdout), _tail(result)

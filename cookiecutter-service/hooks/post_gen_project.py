@@ -9,7 +9,8 @@ removes the template directory.
 Template file names may hold `{package}` and `{module}`; a template whose name has no
 `{module}` is rendered once, with `entity` set to None.
 
-A service without authentication (`auth.scheme: none`) gets no `auth.py` and no auth tests.
+A service without authentication (`auth.scheme: none`) gets no `auth.py` and no auth or
+scope tests.
 """
 
 import importlib.util
@@ -69,6 +70,7 @@ def remove_unused(package: str) -> None:
     if DOMAIN["auth"]["scheme"] == "none":
         pathlib.Path("src", package, "auth.py").unlink()
         pathlib.Path("tests", "test_auth.py").unlink()
+        pathlib.Path("tests", "test_scopes.py").unlink()
 
 
 def main() -> None:

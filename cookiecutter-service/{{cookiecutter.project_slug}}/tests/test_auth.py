@@ -63,22 +63,6 @@ def test_right_scope_is_served(probe_client: TestClient, auth_headers: AuthHeade
 {% endif %}
 
 
-{% for entity in domain.entities if "list" in entity.operations %}
-{% if loop.first %}
-@pytest.mark.parametrize(
-    "path",
-    [
-{% endif %}
-        "{{ domain.service.base_path }}/{{ entity.segment }}",
-{% if loop.last %}
-    ],
-)
-def test_entity_routes_refuse_anonymous_requests(client: TestClient, path: str) -> None:
-    assert client.get(path).status_code == 401
-
-
-{% endif %}
-{% endfor %}
 {% if scheme == "jwt" %}
 def test_expired_token_is_401(probe_client: TestClient) -> None:
     settings = probe_client.app.state.settings  # type: ignore[attr-defined]
