@@ -17,7 +17,7 @@ import click
 from . import __version__
 from .errors import DomainError, GenerationError
 from .load import load_domain
-from .structure import domain_schema
+from .load.structure import domain_schema
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -34,7 +34,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from generator.contract.common import JSON_VALUE
-from generator.model import Domain, Entity, Field
+from generator.domain.model import Domain, Entity, Field
 from tests.support.services import Installed, example_params, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.conformance]

@@ -43,8 +43,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from generator.domain.model import Domain, Entity, Field
 from generator.load import load_domain
-from generator.model import Domain, Entity, Field
 from tests.support.services import Installed, example_params, scratch_database, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.conformance]

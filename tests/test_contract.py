@@ -26,8 +26,8 @@ from generator.contract import (
     validate_contract,
 )
 from generator.contract.common import MAX_JSON_DEPTH
+from generator.domain.model import Domain
 from generator.load import load_domain
-from generator.model import Domain
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "specs" / "examples").glob("*.yaml"))

@@ -23,8 +23,8 @@ import pytest
 
 from generator.contract import emit_contract
 from generator.docs import design_document, er_diagram
+from generator.domain.model import Domain
 from generator.load import load_domain
-from generator.model import Domain
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "specs" / "examples").glob("*.yaml"))

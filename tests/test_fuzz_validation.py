@@ -25,10 +25,10 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from ruamel.yaml import YAML
 
+from generator.domain.model import Domain
 from generator.errors import DomainError
 from generator.load import validate_document
-from generator.model import Domain
-from generator.source import parse_document
+from generator.load.source import parse_document
 
 settings.register_profile(
     "ci",

@@ -1,4 +1,4 @@
-"""Name derivation (generator/names.py): the one place domain names become code, SQL and URL names."""
+"""Name derivation (generator/domain/names.py): the one place domain names become code, SQL and URL names."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import names
 from generator.contract import attribute_aliases, emit_contract, generate_api_models
+from generator.domain import names
 from generator.escape import EscapeExtension
 from generator.load import load_domain
 from generator.resources import template_path

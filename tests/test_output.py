@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.errors import GenerationError
-from generator.output import check_output, publish, remove_stale_workdirs, workdir
 from generator.project import RECORD_FILE
+from generator.project.output import check_output, publish, remove_stale_workdirs, workdir
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOKSTORE = ROOT / "specs" / "examples" / "bookstore.yaml"

@@ -38,7 +38,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from generator.contract import emit_contract, validate_contract
 from generator.errors import DomainError
 from generator.load import validate_document
-from generator.source import parse_document
+from generator.load.source import parse_document
 from tests.support.domains import dump_yaml, valid_domains
 from tests.support.services import generate, install
 

@@ -24,8 +24,8 @@ from ruamel.yaml.error import YAMLError
 
 from generator.errors import DomainError, Problem
 from generator.load import load_domain, validate_document
-from generator.source import MAX_BYTES, MAX_DEPTH, MAX_NODES, parse_document
-from generator.structure import structure_problems
+from generator.load.source import MAX_BYTES, MAX_DEPTH, MAX_NODES, parse_document
+from generator.load.structure import structure_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD_DOMAINS = sorted((ROOT / "tests" / "bad_domains").glob("*.yaml"))
@@ -369,7 +369,7 @@ def test_pathological_nesting_is_rejected_quickly_without_crashing(head: str, op
     code = (
         "import sys\n"
         "from generator.errors import DomainError\n"
-        "from generator.source import parse_document\n"
+        "from generator.load.source import parse_document\n"
         f"text = {head!r} + {opening!r} * 100_000 + 'x'\n"
         "try:\n"
         "    parse_document(text.encode(), 'deep.yaml')\n"

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Domain
+from ..domain.model import Domain
 from .common import HEALTH_TAG, JSON_SCHEMA_DIALECT, MAX_LINK_IDS, OPENAPI_VERSION
 from .cors import with_cors_headers
 from .paths import PathEmitter

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ..model import Domain, Entity, Field, Relation
-from ..samples import field_samples
+from ..domain.model import Domain, Entity, Field, Relation
+from ..domain.samples import field_samples
 from .common import (
     DATETIME_MAX_LENGTH,
     INT64_MAX,

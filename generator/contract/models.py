@@ -20,7 +20,7 @@ from typing import Any
 from datamodel_code_generator import Formatter, InputFileType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType, StrictTypes
 
-from ..model import Domain
+from ..domain.model import Domain
 from .common import NUL_STRING
 
 _HEADER = (

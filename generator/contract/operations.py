@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..model import Entity, Filter
+from ..domain.model import Entity, Filter
 from .common import (
     ERRORS,
     JSON,

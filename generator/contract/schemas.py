@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Entity, Enum
+from ..domain.model import Entity, Enum
 from .common import (
     CURSOR_PATTERN,
     DATETIME_MAX_LENGTH,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Domain, Entity, Relation
+from ..domain.model import Domain, Entity, Relation
 from .endpoints import contract_endpoints
 from .markdown import code
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..contract.common import MAX_JSON_DEPTH
-from ..model import Field
+from ..domain.model import Field
 from . import facts
 from .context import Context, noun_of, on_delete_sql
 from .er import er_diagram

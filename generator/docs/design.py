@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Domain
+from ..domain.model import Domain
 from .api import ApiSections
 from .data_model import DataModelSections
 from .endpoints import Endpoint, contract_endpoints

@@ -12,7 +12,7 @@ as key markers (`pk`, `fk`, `uk`, in any case) in backticks.
 
 from __future__ import annotations
 
-from ..model import Domain, Entity, Field, Relation
+from ..domain.model import Domain, Entity, Field, Relation
 
 INDENT = "    "
 

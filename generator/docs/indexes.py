@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Entity, Field, Relation
+from ..domain.model import Entity, Field, Relation
 from .context import Context, article, noun_of, on_delete_sql
 from .markdown import code, codes, join_words, table
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import OPERATIONS
+from ..domain.model import OPERATIONS
 from . import facts
 from .context import Context
 from .markdown import code, join_words, table, text

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..domain.model import Domain, Entity, Field, Relation
 from ..errors import Problem
-from ..model import Domain, Entity, Field, Relation
-from ..source import Document
+from ..load.source import Document
 from . import access, fields, listing, names, relations, storage
 from .context import Context
 

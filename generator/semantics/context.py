@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..domain.model import Domain, Path
 from ..errors import Problem, did_you_mean
-from ..model import Domain, Path
-from ..source import Document
+from ..load.source import Document
 
 SUGGESTION_BUDGET = 50_000  # names compared for "did you mean" suggestions, per file
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import (
+from ..domain.model import (
     NUMERIC_TYPES,
     RESERVED_FIELDS,
     SCALAR_TYPES,
@@ -13,7 +13,7 @@ from ..model import (
     Entity,
     Field,
 )
-from ..values import value_problem
+from ..domain.values import value_problem
 from .context import Context, article
 from .storage import MYSQL_VARCHAR_CHARS, VARCHAR_TYPES
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..build import BUILTIN_SORT_KEYS
-from ..model import (
+from ..domain.build import BUILTIN_SORT_KEYS
+from ..domain.model import (
     STRING_TYPES,
     Entity,
     Field,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..build import SQL_NAME_LIMIT
-from ..model import (
+from ..domain.build import SQL_NAME_LIMIT
+from ..domain.model import (
     RESERVED_FIELDS,
     Entity,
     Path,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import (
+from ..domain.model import (
     Entity,
 )
 from .context import Context

@@ -26,8 +26,8 @@ from typing import Any
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from generator import names
-from generator.build import MODEL_MODULE_NAMES
+from generator.domain import names
+from generator.domain.build import MODEL_MODULE_NAMES
 
 # --- name pools -------------------------------------------------------------------------
 

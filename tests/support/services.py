@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from generator.domain.model import Domain
 from generator.load import load_domain
-from generator.model import Domain
 from generator.project import new_project
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """The typed domain model (IR) that every stage after validation reads.
 
 Every derived name (Python identifiers, SQL names, URL segments, operation ids, schema names)
-is computed once by `generator.build` and stored here, so emitters never derive names and
+is computed once by `generator.domain.build` and stored here, so emitters never derive names and
 the cookiecutter template (which sees this model as JSON) reads the same names as the
 generator. `path` fields hold the location of the node in the domain file for messages.
 """

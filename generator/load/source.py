@@ -11,8 +11,8 @@ from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .errors import DomainError, Problem
-from .model import Path
+from ..domain.model import Path
+from ..errors import DomainError, Problem
 from .yaml_nodes import MAX_DEPTH, MAX_NODES, TAG, Malformed, Node, Position, compose, first_line
 
 MAX_BYTES = 2 * 1024 * 1024

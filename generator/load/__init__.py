@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .build import build_domain
-from .errors import DomainError
-from .model import Domain
-from .semantics import semantic_problems
+from ..domain.build import build_domain
+from ..domain.model import Domain
+from ..errors import DomainError
+from ..semantics import semantic_problems
 from .source import Document, read_document
 from .structure import structure_problems
 

@@ -13,13 +13,13 @@ from typing import Any
 from cookiecutter.exceptions import CookiecutterException
 from cookiecutter.main import cookiecutter
 
-from . import __version__
-from .contract import attribute_aliases, dump_json, dump_yaml, emit_contract, generate_api_models, validate_contract
-from .docs import design_document, er_diagram
-from .errors import GenerationError
-from .model import Domain
+from .. import __version__
+from ..contract import attribute_aliases, dump_json, dump_yaml, emit_contract, generate_api_models, validate_contract
+from ..docs import design_document, er_diagram
+from ..domain.model import Domain
+from ..errors import GenerationError
+from ..resources import template_path
 from .output import check_output, publish, workdir
-from .resources import template_path
 
 RECORD_FILE = ".scaffold.json"
 

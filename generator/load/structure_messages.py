@@ -15,9 +15,9 @@ from typing import Any
 from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
-from .errors import Problem, did_you_mean
+from ..domain.values import printable
+from ..errors import Problem, did_you_mean
 from .source import Document
-from .values import printable
 
 # Readable names for the schema's name patterns, so messages state the rule, not the regex.
 _PATTERN_RULES = {

@@ -13,8 +13,8 @@ from typing import Any
 
 import jsonschema_rs
 
-from .errors import Problem
-from .resources import domain_schema_path
+from ..errors import Problem
+from ..resources import domain_schema_path
 from .source import Document
 
 

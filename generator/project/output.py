@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import GenerationError
+from ..errors import GenerationError
 
 _MARK = ".scaffold-"
 

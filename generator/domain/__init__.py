@@ -1,0 +1,1 @@
+"""The domain model (IR): the typed model, the builder that derives every name, sample values."""
