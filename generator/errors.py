@@ -13,9 +13,12 @@ class Problem:
     line: int
     column: int
     message: str
+    # The semantic rule that found it (`semantics.codes.CODES`); empty for YAML and schema problems.
+    code: str = ""
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        where = f"{self.file}:{self.line}:{self.column}: {self.message}"
+        return f"{where} [{self.code}]" if self.code else where
 
 
 class DomainError(Exception):

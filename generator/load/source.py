@@ -38,9 +38,9 @@ class Document:
                 return self.values[path[:end]]
         return (1, 1)
 
-    def problem(self, path: Path, message: str, *, key: bool = False) -> Problem:
+    def problem(self, path: Path, message: str, *, key: bool = False, code: str = "") -> Problem:
         line, column = self.position(path, key=key)
-        return Problem(self.file, line, column, message)
+        return Problem(self.file, line, column, message, code)
 
 
 def read_document(path: FilePath) -> Document:

@@ -9,12 +9,15 @@ beside its neighbours, a line in its table and a bad domain in `tests/bad_domain
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..domain.model import Domain, Entity, Field, Relation
 from ..errors import Problem
-from ..load.source import Document
 from . import access, fields, listing, names, relations, storage
 from .context import Context
+
+if TYPE_CHECKING:  # the loader runs these rules: importing it here would be a cycle
+    from ..load.source import Document
 
 # Rules over the whole domain, run first. (Enum values that repeat or are missing are the
 # schema's to report: `uniqueItems`, `minItems`.)
@@ -22,7 +25,17 @@ DOMAIN_RULES: tuple[Callable[[Context], None], ...] = (
     names.check_global_names,
     access.check_auth,
 )
-FIELD_RULES: tuple[Callable[[Context, Entity, Field], None], ...] = (fields.check_field,)
+FIELD_RULES: tuple[Callable[[Context, Entity, Field], None], ...] = (
+    fields.check_reserved_name,
+    fields.check_type,
+    fields.check_constraints_apply,
+    fields.check_bounds,
+    fields.check_varchar_length,
+    fields.check_pattern,
+    fields.check_flags,
+    fields.check_default_and_example,
+    fields.check_samples,  # last: only when the field has no other problem
+)
 RELATION_RULES: tuple[Callable[[Context, Entity, Relation], None], ...] = (relations.check_relation,)
 # Rules over one entity, after its fields and relations.
 ENTITY_RULES: tuple[Callable[[Context, Entity], None], ...] = (

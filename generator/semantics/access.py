@@ -12,14 +12,16 @@ def check_auth(ctx: Context) -> None:
     declared = raw_auth.get("scopes") or {}
     defaults = {scope for e in ctx.domain.entities for scope in (f"{e.plural}:read", f"{e.plural}:write")}
     if ctx.domain.auth.scheme == "none" and declared:
-        ctx.report(("auth", "scopes"), "scopes have no effect with `scheme: none`", key=True)
+        ctx.report(
+            ("auth", "scopes"), "scopes have no effect with `scheme: none`", key=True, code="scopes-without-auth"
+        )
     for entity in ctx.domain.entities:
         raw = ctx.raw(entity.path).get("auth")
         if not raw:
             continue
         if ctx.domain.auth.scheme == "none":
             message = f"entity `{entity.name}` sets scopes, but auth.scheme is `none`"
-            ctx.report((*entity.path, "auth"), message, key=True)
+            ctx.report((*entity.path, "auth"), message, key=True, code="scopes-without-auth")
             continue
         known = set(declared) | defaults
         for access in ("read", "write"):
@@ -28,4 +30,4 @@ def check_auth(ctx: Context) -> None:
                 hint = ctx.hint(scope, known)
                 where = "auth.scopes" if declared else "auth.scopes (none are declared)"
                 message = f"unknown scope `{scope}`{hint}: declare it in {where}"
-                ctx.report((*entity.path, "auth", access), message)
+                ctx.report((*entity.path, "auth", access), message, code="unknown-scope")

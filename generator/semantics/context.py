@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..domain.model import Domain, Path
 from ..errors import Problem, did_you_mean
-from ..load.source import Document
+
+if TYPE_CHECKING:  # the loader runs these rules: importing it here would be a cycle
+    from ..load.source import Document
 
 SUGGESTION_BUDGET = 50_000  # names compared for "did you mean" suggestions, per file
 
@@ -19,6 +21,8 @@ class Context:
         self.document = document
         self.domain = domain
         self.problems: list[Problem] = []
+        # Every prefix of every path reported, so a rule can ask whether a node already has one.
+        self.reported: set[Path] = set()
         self.suggestion_budget = SUGGESTION_BUDGET
         self.enums = {enum.name: enum for enum in domain.enums}
         self.entities = {entity.name: entity for entity in domain.entities}
@@ -32,8 +36,13 @@ class Context:
         self.suggestion_budget -= len(options)
         return did_you_mean(name, options)
 
-    def report(self, path: Path, message: str, *, key: bool = False) -> None:
-        self.problems.append(self.document.problem(path, message, key=key))
+    def report(self, path: Path, message: str, *, code: str, key: bool = False) -> None:
+        """A problem at `path`; `code` names the rule (see `codes.CODES`)."""
+        self.problems.append(self.document.problem(path, message, key=key, code=code))
+        self.reported.update(path[:length] for length in range(len(path) + 1))
+
+    def reported_under(self, path: Path) -> bool:
+        return tuple(path) in self.reported
 
     def raw(self, path: Path) -> Any:
         node: Any = self.document.data

@@ -25,7 +25,9 @@ def check_list(ctx: Context, entity: Entity) -> None:
     if raw is None:
         return
     if "list" not in entity.operations:
-        ctx.report(path, "list options are set, but the list operation is disabled", key=True)
+        ctx.report(
+            path, "list options are set, but the list operation is disabled", key=True, code="list-options-without-list"
+        )
     fields = {f.name: f for f in entity.fields}
     relations = {r.name: r for r in entity.relations}
     known = set(fields) | set(relations)
@@ -33,7 +35,7 @@ def check_list(ctx: Context, entity: Entity) -> None:
     for index, name in enumerate(raw.get("filter", [])):
         where = (*path, "filter", index)
         for message in _filter_problems(ctx, name, fields, relations, known):
-            ctx.report(where, message)
+            ctx.report(where, message, code="filter-not-allowed")
         relation = relations.get(name)
         column = relation.fk_name if relation else name
         for item in entity.listing.filters:
@@ -43,29 +45,34 @@ def check_list(ctx: Context, entity: Entity) -> None:
     for index, name in enumerate(raw.get("sort", [])):
         problem = _sort_problem(ctx, name, fields, relations)
         if problem:
-            ctx.report((*path, "sort", index), problem)
+            ctx.report((*path, "sort", index), problem, code="sort-not-allowed")
     for index, name in enumerate(raw.get("search", [])):
         field = fields.get(name)
         if field is None:
-            ctx.report((*path, "search", index), f"unknown field `{name}`{ctx.hint(name, fields)}")
+            ctx.report(
+                (*path, "search", index), f"unknown field `{name}`{ctx.hint(name, fields)}", code="search-not-allowed"
+            )
         elif field.type not in STRING_TYPES:
             ctx.report(
                 (*path, "search", index),
                 f"`{name}` is {article(field.enum or field.type)} field; search works on strings",
+                code="search-not-allowed",
             )
         elif field.write_only:
-            ctx.report((*path, "search", index), f"`{name}` is write_only and cannot be searched")
+            ctx.report(
+                (*path, "search", index), f"`{name}` is write_only and cannot be searched", code="search-not-allowed"
+            )
     default_sort = entity.listing.default_sort.removeprefix("-")
     allowed = [key.key for key in entity.listing.sort]
     if default_sort not in allowed:
         hint = ctx.hint(default_sort, allowed)
         message = f"default_sort `{default_sort}` is not a sort key{hint}; allowed: {', '.join(allowed)}"
-        ctx.report((*path, "default_sort"), message)
+        ctx.report((*path, "default_sort"), message, code="unknown-default-sort")
     if entity.listing.page_size > entity.listing.max_page_size:
         message = (
             f"page_size ({entity.listing.page_size}) is greater than max_page_size ({entity.listing.max_page_size})"
         )
-        ctx.report((*path, "page_size"), message)
+        ctx.report((*path, "page_size"), message, code="page-size-over-max")
 
 
 def _filter_problems(

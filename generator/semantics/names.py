@@ -78,7 +78,7 @@ def check_global_names(ctx: Context) -> None:
 
 def claim(ctx: Context, taken: dict[str, str], name: str, role: str, path: Path) -> None:
     if name in taken:
-        ctx.report(path, f"{role} is named `{name}`, which is already {taken[name]}", key=True)
+        ctx.report(path, f"{role} is named `{name}`, which is already {taken[name]}", key=True, code="name-clash")
     else:
         taken[name] = role
 
@@ -86,7 +86,7 @@ def claim(ctx: Context, taken: dict[str, str], name: str, role: str, path: Path)
 def _check_sql_length(ctx: Context, name: str, what: str, path: Path) -> None:
     if len(name) > SQL_NAME_LIMIT:
         limit = f"the {SQL_NAME_LIMIT}-character limit of PostgreSQL"
-        ctx.report(path, f"{what} is {len(name)} characters, over {limit}", key=True)
+        ctx.report(path, f"{what} is {len(name)} characters, over {limit}", key=True, code="sql-name-too-long")
 
 
 def check_wire_names(ctx: Context, entity: Entity) -> None:
@@ -120,13 +120,14 @@ def check_unique_together(ctx: Context, entity: Entity) -> None:
         for index, member in enumerate(group.members):
             where = (*group.path, index)
             if member in seen:
-                ctx.report(where, f"`{member}` is listed twice")
+                ctx.report(where, f"`{member}` is listed twice", code="unique-together-invalid")
             elif member in many:
                 ctx.report(
                     where,
                     f"many_to_many relation `{member}` cannot be part of a unique constraint",
+                    code="unique-together-invalid",
                 )
             elif member not in fields and member not in to_one:
                 hint = ctx.hint(member, fields | to_one)
-                ctx.report(where, f"unknown field or relation `{member}`{hint}")
+                ctx.report(where, f"unknown field or relation `{member}`{hint}", code="unique-together-invalid")
             seen.add(member)

@@ -16,20 +16,20 @@ def check_relation(ctx: Context, entity: Entity, relation: Relation) -> None:
     raw = ctx.raw(relation.path)
     if relation.target in ctx.enums:
         message = f"`{relation.target}` is an enum, not an entity: use a field of type `{relation.target}`"
-        ctx.report((*relation.path, "to"), message)
+        ctx.report((*relation.path, "to"), message, code="enum-as-relation-target")
     elif relation.target not in ctx.entities:
         hint = ctx.hint(relation.target, ctx.entities)
-        ctx.report((*relation.path, "to"), f"unknown entity `{relation.target}`{hint}")
+        ctx.report((*relation.path, "to"), f"unknown entity `{relation.target}`{hint}", code="unknown-entity")
     if relation.kind == "many_to_many":
         for key in ("on_delete", "required"):
             if key in raw:
                 message = f"`{key}` applies to many_to_one and one_to_one relations only"
-                ctx.report((*relation.path, key), message, key=True)
+                ctx.report((*relation.path, key), message, key=True, code="relation-option-not-applicable")
     elif relation.on_delete == "set_null" and relation.required:
         message = "`on_delete: set_null` needs `required: false`: the foreign key must allow null"
-        ctx.report((*relation.path, "on_delete"), message)
+        ctx.report((*relation.path, "on_delete"), message, code="set-null-on-required")
     if relation.name in RESERVED_FIELDS:
-        ctx.report(relation.path, f"`{relation.name}` is a reserved name", key=True)
+        ctx.report(relation.path, f"`{relation.name}` is a reserved name", key=True, code="reserved-relation-name")
 
 
 def check_required_cycles(ctx: Context) -> None:
@@ -64,7 +64,7 @@ def check_required_cycles(ctx: Context) -> None:
                     f"required relations form a cycle ({loop}): no first row could be "
                     "created; make one of them `required: false`"
                 )
-                ctx.report(chain[0].path, message, key=True)
+                ctx.report(chain[0].path, message, key=True, code="required-cycle")
             elif relation.target not in finished:
                 on_path.append(relation.target)
                 via.append(relation)

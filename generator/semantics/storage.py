@@ -39,7 +39,7 @@ def check_row_size(ctx: Context, entity: Entity) -> None:
             f"a row of `{entity.name}` can take {total:,} bytes in MariaDB/MySQL (4 bytes a character), "
             f"over their {MYSQL_ROW_BYTES:,}-byte row limit: lower some `max_length` or use `text`"
         )
-        ctx.report(entity.path, message, key=True)
+        ctx.report(entity.path, message, key=True, code="row-too-large")
 
 
 def _varchar_bytes(length: int) -> int:
