@@ -170,6 +170,9 @@ class ComponentEmitter(ErrorEmitter):
         return responses
 
     def security_schemes(self) -> dict[str, Any]:
+        """The one scheme of `auth.scheme`; none for `scheme: none`."""
+        if self.scheme_name is None:
+            return {}
         # The descriptions are text in a Markdown table, not markup (the domain file is untrusted).
         scopes = "\n".join(f"| `{name}` | {markdown(text)} |" for name, text in sorted(self.auth.scopes.items()))
         table = "\n\n| Scope | Grants |\n| --- | --- |\n" + scopes if scopes else ""
@@ -214,6 +217,6 @@ class ComponentEmitter(ErrorEmitter):
             "headers": self.shared_headers(),
             "responses": self.shared_responses(),
         }
-        if self.auth.scheme != "none":
+        if self.scheme_name is not None:
             components["securitySchemes"] = self.security_schemes()
         return components
