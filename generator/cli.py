@@ -23,6 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_INVALID_DOMAIN = 2
 EXIT_FAILURE = 1
+EXIT_CONFLICTS = 3
 
 _DOMAIN_FILE = click.Path(path_type=Path, dir_okay=False)
 
@@ -166,13 +167,20 @@ def docs(file: Path, output: Path | None) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Directory of the new project (must be empty or absent).",
 )
-@click.option("--force", is_flag=True, help="Replace a non-empty output directory.")
+@click.option(
+    "--force", is_flag=True, help="Rewrite the generated files of an existing project; nothing else is touched."
+)
+@click.option("--no-git", is_flag=True, help="Do not make the project a git repository.")
 @_reporting_errors
-def new(file: Path, output: Path, force: bool) -> None:
+def new(file: Path, output: Path, force: bool, no_git: bool) -> None:
     """Generate a runnable FastAPI + SQLModel service project.
 
     The project is built in a scratch directory and moved into place at the end, so a
-    failure or interruption leaves the output directory as it was.
+    failure or interruption leaves the output directory as it was. The domain file is copied
+    into the project as `domain.yaml`, its source of truth from then on, and the project
+    becomes a git repository with the generation as its first commit (unless it is inside a
+    repository already). `--force` over a generated project rewrites its generated files
+    only: `.git`, `.venv`, `.env` and every file scaffold did not generate stay.
 
     \b
     Examples:
@@ -182,8 +190,41 @@ def new(file: Path, output: Path, force: bool) -> None:
     from .project import new_project
 
     domain = load_domain(file)
-    new_project(domain, output, force=force)
+    new_project(domain, output, force=force, use_git=not no_git)
     click.echo(f"generated {domain.service.name} in {output}")
+
+
+@main.command()
+@click.argument("project", type=click.Path(path_type=Path, file_okay=False, exists=True), default=".")
+@_reporting_errors
+def update(project: Path) -> None:
+    """Regenerate PROJECT (default: .) from its domain.yaml, keeping every edit.
+
+    A three-way merge per file: your changes since the last generation are kept, the new
+    generation's changes are brought in, and where both changed the same lines the file gets
+    git-style conflict markers (exit status 3, every such path listed). A schema change adds
+    a migration revision. The working tree must be clean but for domain.yaml, so that
+    `git checkout .` undoes the update.
+
+    \b
+    Examples:
+      scaffold update
+      scaffold update services/bookstore
+    """
+    from .update import update_project
+
+    result = update_project(project)
+    for path in result.changed:
+        click.echo(f"updated  {path}")
+    if result.revision:
+        click.echo(f"migration {result.revision}: run `python -m {result.package} migrate` to apply it")
+    for path in result.conflicts:
+        click.echo(f"CONFLICT {path}", err=True)
+    if result.conflicts:
+        click.echo(f"{_count(len(result.conflicts), 'conflict')}: resolve them, then commit", err=True)
+        sys.exit(EXIT_CONFLICTS)
+    if not result.changed:
+        click.echo("already up to date")
 
 
 def _count(number: int, noun: str) -> str:

@@ -67,7 +67,9 @@ MODEL_MODULE_NAMES = frozenset(
 BUILTIN_SORT_KEYS = ("created_at", "updated_at")
 
 
-def build_domain(data: dict[str, Any], source: str = "<domain>", source_sha256: str = "") -> Domain:
+def build_domain(
+    data: dict[str, Any], source: str = "<domain>", source_sha256: str = "", source_text: str = ""
+) -> Domain:
     service = _service(data["service"])
     enums = [_enum(name, spec) for name, spec in (data.get("enums") or {}).items()]
     enum_values = {enum.name: enum.values for enum in enums}
@@ -86,6 +88,7 @@ def build_domain(data: dict[str, Any], source: str = "<domain>", source_sha256: 
         entities=entities,
         source=source,
         source_sha256=source_sha256,
+        source_text=source_text,
     )
 
 
@@ -179,6 +182,7 @@ def _field(
         write_only=bool(long.get("write_only", False)),
         immutable=bool(long.get("immutable", False)),
         samples=[],
+        renamed_from=long.get("renamed_from"),
         path=path,
     )
     values = enum_values.get(type_name) if kind == "enum" else None
@@ -224,6 +228,7 @@ def _relation(
         link_table=None if to_one else f"{owner_plural}_{name}",
         link_source_column=None if to_one else source_column,
         link_target_column=None if to_one else target_column,
+        renamed_from=spec.get("renamed_from"),
         path=path,
     )
 
@@ -287,6 +292,7 @@ def _entity(
             read=(spec.get("rate_limit") or {}).get("read"),
             write=(spec.get("rate_limit") or {}).get("write"),
         ),
+        renamed_from=spec.get("renamed_from"),
         path=path,
     )
 

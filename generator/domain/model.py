@@ -91,6 +91,7 @@ class Field:
     write_only: bool
     immutable: bool
     samples: list[Any]  # distinct valid wire values (the example first), for examples and tests
+    renamed_from: str | None  # the previous name, for the migration of `scaffold update`
     path: Path
 
 
@@ -122,6 +123,7 @@ class Relation:
     link_table: str | None
     link_source_column: str | None
     link_target_column: str | None
+    renamed_from: str | None
     path: Path
 
 
@@ -210,6 +212,7 @@ class Entity:
     update_schema: str
     page_schema: str
     rate_limit: RateLimit
+    renamed_from: str | None
     path: Path
 
 
@@ -255,6 +258,7 @@ class Domain:
     entities: list[Entity]
     source: str = field(default="<domain>")
     source_sha256: str = field(default="")
+    source_text: str = field(default="", repr=False)
 
     def entity(self, name: str) -> Entity:
         return next(e for e in self.entities if e.name == name)
@@ -265,8 +269,8 @@ class Domain:
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data: the form the cookiecutter template reads.
 
-        The file name is left out so that the same domain gives the same project wherever it lives.
+        The file name and text are left out so that the same domain gives the same project wherever it lives.
         """
         data = dataclasses.asdict(self)
-        del data["source"]
+        del data["source"], data["source_text"]
         return data

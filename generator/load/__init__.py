@@ -22,7 +22,7 @@ def validate_document(document: Document) -> Domain:
     problems = structure_problems(document)
     if problems:
         raise DomainError(problems)
-    domain = build_domain(document.data, source=document.file, source_sha256=document.sha256)
+    domain = build_domain(document.data, source=document.file, source_sha256=document.sha256, source_text=document.text)
     problems = semantic_problems(document, domain)
     if problems:
         raise DomainError(problems)

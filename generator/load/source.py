@@ -25,6 +25,7 @@ class Document:
     file: str
     data: Any
     sha256: str = ""
+    text: str = ""  # the file as read, kept so a project can record the domain it was generated from
     values: dict[Path, Position] = field(default_factory=dict)
     keys: dict[Path, Position] = field(default_factory=dict)
 
@@ -82,7 +83,7 @@ def parse_document(raw: bytes, name: str) -> Document:
         # ruamel raises these bare for some malformed inputs (bad tags).
         message = f"invalid YAML: {first_line(str(error)) or type(error).__name__}"
         raise DomainError([Problem(name, 1, 1, message)]) from None
-    document = Document(name, None, hashlib.sha256(raw).hexdigest())
+    document = Document(name, None, hashlib.sha256(raw).hexdigest(), text)
     problems: list[Problem] = []
     document.values[()] = (1, 1)
     document.data = _Converter(document, problems).convert(tree, ())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,9 +20,9 @@ from ..docs import design_document, er_diagram
 from ..domain.model import Domain
 from ..errors import GenerationError
 from ..resources import template_path
+from . import git
 from .output import check_output, publish, workdir
-
-RECORD_FILE = ".scaffold.json"
+from .record import DOMAIN_FILE, NOT_GENERATED, RECORD_FILE, Record, digest, read_record
 
 
 def generated_files(domain: Domain) -> dict[str, str]:
@@ -97,16 +98,6 @@ def format_tree(root: Path) -> None:
             raise GenerationError(f"ruff {args[0]} failed on the generated code:\n{result.stderr or result.stdout}")
 
 
-def record(domain: Domain) -> str:
-    """What the project was generated from, for a later `scaffold update`."""
-    data = {
-        "domain_sha256": domain.source_sha256,
-        "generator_version": __version__,
-        "template_sha256": template_digest(),
-    }
-    return json.dumps(data, indent=2, sort_keys=True) + "\n"
-
-
 def template_digest() -> str:
     digest = hashlib.sha256()
     root = template_path()
@@ -116,11 +107,98 @@ def template_digest() -> str:
     return digest.hexdigest()
 
 
-def new_project(domain: Domain, output: Path, *, force: bool) -> None:
-    inputs = (Path(domain.source),) if domain.source != "<domain>" else ()
-    check_output(output, force=force, marker=RECORD_FILE, inputs=inputs)
+def generate(domain: Domain, scratch: Path) -> dict[str, bytes]:
+    """Every file of the project `domain` gives (path -> content), rendered and formatted under `scratch`."""
+    project = render(domain, scratch / "render")
+    format_tree(project)
+    return read_tree(project)
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def new_record(domain: Domain, files: dict[str, bytes], *, pristine_tree: str = "", pristine_ref: str = "") -> Record:
+    return Record(
+        generator_version=__version__,
+        template_sha256=template_digest(),
+        domain_sha256=domain.source_sha256,
+        domain=domain.source_text,
+        files={path: digest(content) for path, content in sorted(files.items())},
+        pristine_tree=pristine_tree,
+        pristine_ref=pristine_ref,
+    )
+
+
+def pristine_ref(project: Path, toplevel: Path) -> str:
+    """The branch that keeps a project's pristine generations: one per project of a repository."""
+    relative = project.resolve().relative_to(toplevel).as_posix()
+    if relative == ".":
+        return "refs/heads/scaffold-pristine"
+    return "refs/heads/scaffold-pristine-" + re.sub(r"[^A-Za-z0-9._-]+", "-", relative).strip("-.")
+
+
+def store_pristine(files: dict[str, bytes], project: Path, toplevel: Path, message: str) -> tuple[str, str]:
+    """Store the generated files as a tree and commit it on the project's pristine branch."""
+    tree = git.store_tree(files, toplevel)
+    ref = pristine_ref(project, toplevel)
+    git.record_pristine(tree, ref, message, toplevel)
+    return tree, ref
+
+
+def write_files(root: Path, files: dict[str, bytes]) -> None:
+    for path, content in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.scaffold-tmp")
+        temporary.write_bytes(content)
+        temporary.replace(target)
+
+
+def new_project(domain: Domain, output: Path, *, force: bool, use_git: bool = True) -> None:
+    """Generate the project of `domain` into `output`, with the domain copied in as `domain.yaml`.
+
+    An absent or empty `output` gets the whole tree in one rename, as a new git repository
+    with the pristine generation as its first commit (unless it is inside a repository
+    already, or `use_git` is false). `force` over a generated project rewrites only the
+    generated files (and removes those the domain no longer gives): `.git`, `.venv`, `.env`
+    and every file scaffold did not generate stay.
+    """
+    existing = check_output(output, force=force, marker=RECORD_FILE)
     with workdir(output) as scratch:
-        project = render(domain, scratch)
-        format_tree(project)
-        (project / RECORD_FILE).write_text(record(domain), encoding="utf-8")
+        files = generate(domain, scratch)
+        domain_copy = {DOMAIN_FILE: domain.source_text.encode()}
+        enclosing = git.toplevel(output.parent if existing is None else output) if use_git else None
+        if existing is not None:
+            _rewrite(existing, domain, files, domain_copy, enclosing)
+            return
+        project = scratch / "project"
+        project.mkdir()
+        write_files(project, {**files, **domain_copy})
+        tree = ref = ""
+        if use_git and enclosing is None:
+            git.init(project)
+            tree, ref = store_pristine(files, project, project, f"scaffold {__version__}: pristine generation")
+        elif enclosing is not None:
+            tree, ref = store_pristine(files, output, enclosing, f"scaffold {__version__}: pristine generation")
+        (project / RECORD_FILE).write_text(new_record(domain, files, pristine_tree=tree, pristine_ref=ref).to_text())
+        if use_git and enclosing is None:
+            git.commit_all(project, f"scaffold new: {domain.service.name} from {DOMAIN_FILE}")
         publish(project, output, scratch)
+
+
+def _rewrite(
+    output: Path, domain: Domain, files: dict[str, bytes], domain_copy: dict[str, bytes], enclosing: Path | None
+) -> None:
+    """`--force` over a generated project: the generated files replaced, nothing else touched."""
+    try:
+        previous = read_record(output).files
+    except GenerationError:
+        previous = {}  # a record of an older format: remove nothing, overwrite what is generated now
+    write_files(output, {**files, **domain_copy})
+    for path in sorted(set(previous) - set(files) - NOT_GENERATED):
+        (output / path).unlink(missing_ok=True)
+    tree = ref = ""
+    if enclosing is not None:
+        tree, ref = store_pristine(files, output, enclosing, f"scaffold {__version__}: pristine generation (--force)")
+    (output / RECORD_FILE).write_text(new_record(domain, files, pristine_tree=tree, pristine_ref=ref).to_text())

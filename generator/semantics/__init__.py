@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.model import Domain, Entity, Field, Relation
 from ..errors import Problem
-from . import access, fields, listing, names, relations, storage
+from . import access, fields, listing, names, relations, renames, storage
 from .context import Context
 
 if TYPE_CHECKING:  # the loader runs these rules: importing it here would be a cycle
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the loader runs these rules: importing it here would be a c
 DOMAIN_RULES: tuple[Callable[[Context], None], ...] = (
     names.check_global_names,
     access.check_auth,
+    renames.check_entity_renames,
 )
 FIELD_RULES: tuple[Callable[[Context, Entity, Field], None], ...] = (
     fields.check_reserved_name,
@@ -41,6 +42,7 @@ RELATION_RULES: tuple[Callable[[Context, Entity, Relation], None], ...] = (relat
 ENTITY_RULES: tuple[Callable[[Context, Entity], None], ...] = (
     names.check_wire_names,
     names.check_unique_together,
+    renames.check_member_renames,
     listing.check_list,
     storage.check_row_size,
 )

@@ -19,6 +19,7 @@ CODES: dict[str, str] = {
     "page-size-over-max": "page_size greater than max_page_size",
     "read-only-without-default": "a read_only field the API can never set, without default or null",
     "relation-option-not-applicable": "a foreign-key option on a many_to_many relation",
+    "renamed-from-in-use": "a renamed_from naming something the domain still has, or two renames from one name",
     "required-cycle": "required relations that form a cycle, so no first row can exist",
     "required-with-default": "required: true on a field that has a default",
     "reserved-field-name": "a field named like a column every entity has",
