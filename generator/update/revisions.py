@@ -18,7 +18,7 @@ from ..escape import EscapeExtension
 from ..load import validate_document
 from ..load.source import parse_document
 from ..resources import template_path
-from .schema_diff import SchemaChange, schema_change
+from .schema_diff import ColumnType, SchemaChange, schema_change
 
 REVISIONS = "migrations/versions/"
 _REVISION_ID = re.compile(r'^revision: str = "(?P<id>[^"]+)"$', re.M)
@@ -33,12 +33,7 @@ def with_revisions(
     files.update(revisions)
     old = validate_document(parse_document(old_domain_text.encode(), "<previous domain>"))
     env = _environment()
-    columns: Any = env.get_template("_columns.jinja").module
-
-    def column_type(domain_json: dict[str, Any], field_json: dict[str, Any]) -> str:
-        return str(columns.field_type(domain_json, field_json, True))
-
-    change = schema_change(old, domain, column_type)
+    change = schema_change(old, domain, column_types(env))
     if not change.upgrade:
         return files, None
     number = len([path for path in revisions if path.endswith(".py")]) + 1
@@ -46,6 +41,16 @@ def with_revisions(
     path = f"{REVISIONS}{number:04d}_{_slug(change)}.py"
     files[path] = render_revision(env, change, f"{number:04d}", head).encode()
     return files, path
+
+
+def column_types(env: jinja2.Environment | None = None) -> ColumnType:
+    """The column type expression of a field, from the template's `_columns.jinja`."""
+    columns: Any = (env or _environment()).get_template("_columns.jinja").module
+
+    def column_type(domain_json: dict[str, Any], field_json: dict[str, Any]) -> str:
+        return str(columns.field_type(domain_json, field_json, True))
+
+    return column_type
 
 
 def render_revision(env: jinja2.Environment, change: SchemaChange, revision: str, down_revision: str) -> str:

@@ -52,6 +52,7 @@ class _Differ:
         self.column_type = column_type
         self.change = SchemaChange()
         self.problems: list[str] = []
+        self.previous_names: dict[str, str] = {}  # new entity name -> its name in the old domain
 
     def run(self) -> SchemaChange:
         old_by_name = {entity.name: entity for entity in self.old.entities}
@@ -66,6 +67,7 @@ class _Differ:
             else:
                 pairs.append((previous, entity))
         kept = {previous.name for previous, _ in pairs}
+        self.previous_names = {entity.name: previous.name for previous, entity in pairs}
         removed = [entity for entity in self.old.entities if entity.name not in kept]
         for entity in _creation_order(added):
             self._create_table(entity)
@@ -236,7 +238,8 @@ class _Differ:
             old = old_relations.get(relation.name)
             if old is None and relation.renamed_from in old_relations:
                 old = old_relations[relation.renamed_from]
-            if old is not None and old.kind == relation.kind and old.target == relation.target:
+            same_target = old is not None and old.target == self.previous_names.get(relation.target, relation.target)
+            if old is not None and old.kind == relation.kind and same_target:
                 matched.add(old.name)
                 self._rename_relation(entity, old, relation)
                 continue
