@@ -227,6 +227,32 @@ def update(project: Path) -> None:
         click.echo("already up to date")
 
 
+@main.command()
+@click.argument("project", type=click.Path(path_type=Path, file_okay=False, exists=True), default=".")
+@_reporting_errors
+def check(project: Path) -> None:
+    """Check that PROJECT's generated artifacts are what its domain.yaml gives (for CI).
+
+    Exit 0 when the contract, schemas, design document and migration revisions are the
+    recorded generation and domain.yaml is the domain it came from; otherwise one line per
+    drifted file and exit status 3.
+
+    \b
+    Examples:
+      scaffold check
+      scaffold check services/bookstore
+    """
+    from .check import check_project
+
+    drift = check_project(project)
+    for line in drift:
+        click.echo(line, err=True)
+    if drift:
+        click.echo(f"{_count(len(drift), 'drifted file')}", err=True)
+        sys.exit(EXIT_CONFLICTS)
+    click.echo("generated files match domain.yaml")
+
+
 def _count(number: int, noun: str) -> str:
     plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
     return f"{number} {noun if number == 1 else plural}"

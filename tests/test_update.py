@@ -241,3 +241,36 @@ def _no_user_git_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iter
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     yield
+
+
+def test_check_is_clean_after_update_and_names_every_drifted_file(project: Path) -> None:
+    assert CliRunner().invoke(main, ["check", str(project)]).exit_code == 0
+    edit(project, "domain.yaml", "max_length: 300", "max_length: 400")
+    result = CliRunner().invoke(main, ["check", str(project)])
+    assert result.exit_code == 3
+    assert "domain.yaml: changed since the last generation: run `scaffold update`" in result.output
+    assert update(project).exit_code == 0
+    commit(project)
+    assert CliRunner().invoke(main, ["check", str(project)]).exit_code == 0
+
+    edit(project, "openapi.yaml", "openapi:", "# by hand\nopenapi:")
+    (project / "migrations/versions/0099_mine.py").write_text('"""Mine."""\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(project)])
+    assert result.exit_code == 3
+    assert result.output.splitlines() == [
+        "openapi.yaml: this generated file differs from the generation (edit domain.yaml, then `scaffold update`)",
+        "migrations/versions/0099_mine.py: a migration revision scaffold did not generate "
+        "(it would fork the migration head)",
+        "2 drifted files",
+    ]
+
+
+def test_new_and_update_take_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(BOOKSTORE, "bookstore.yaml")
+    result = CliRunner().invoke(main, ["new", "bookstore.yaml", "-o", "books"])
+    assert result.exit_code == 0, result.output
+    edit(Path("books"), "domain.yaml", "max_length: 300", "max_length: 400")
+    monkeypatch.chdir("books")
+    result = CliRunner().invoke(main, ["update"])
+    assert result.exit_code == 0, result.output

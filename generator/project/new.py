@@ -132,7 +132,7 @@ def new_record(domain: Domain, files: dict[str, bytes], *, pristine_tree: str = 
 
 def pristine_ref(project: Path, toplevel: Path) -> str:
     """The branch that keeps a project's pristine generations: one per project of a repository."""
-    relative = project.resolve().relative_to(toplevel).as_posix()
+    relative = project.resolve().relative_to(toplevel.resolve()).as_posix()
     if relative == ".":
         return "refs/heads/scaffold-pristine"
     return "refs/heads/scaffold-pristine-" + re.sub(r"[^A-Za-z0-9._-]+", "-", relative).strip("-.")

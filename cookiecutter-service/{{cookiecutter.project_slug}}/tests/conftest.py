@@ -261,6 +261,10 @@ def add_probe_routes(app: FastAPI) -> None:
         count = session.execute(text("SELECT 1")).scalar_one()
         return ProbeBody(name="database", count=count)
 
+    @router.get("/_probe/missing-table")
+    def missing_table(session: SessionDep) -> None:
+        session.execute(text("SELECT * FROM no_such_table"))
+
     @router.get("/_probe/boom")
     async def boom() -> None:
         raise RuntimeError(INTERNAL_DETAIL)

@@ -124,6 +124,16 @@ def test_migrate_creates_every_table(tmp_path: pathlib.Path) -> None:
     assert "alembic_version" in tables
 
 
+def test_migrate_check_fails_until_the_database_is_at_the_head(tmp_path: pathlib.Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'checked.db'}"}
+    behind = run("migrate", "--check", env=env)
+    assert behind.returncode == 1
+    assert "the database is at migration none" in behind.stderr
+    assert run("migrate", env=env).returncode == 0
+    current = run("migrate", "--check", env=env)
+    assert current.returncode == 0, current.stderr
+
+
 def test_migrate_reports_an_unreachable_database(tmp_path: pathlib.Path) -> None:
     url = f"sqlite:///{tmp_path / 'missing-directory' / 'db.sqlite'}"
     result = run("migrate", env={"DATABASE_URL": url})

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from conftest import PROBE_PATH, ClientFactory, SettingsFactory, add_probe_routes, dispose_engines
 from {{ cookiecutter._domain.service.package }}.main import create_app
+from {{ cookiecutter._domain.service.package }}.migrations_state import expected_head
 
 PROJECT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -44,6 +45,26 @@ def test_readiness_without_the_database(make_client: ClientFactory, tmp_path: pa
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "service_unavailable"
+
+
+def test_readiness_before_the_migrations_ran(make_client: ClientFactory, tmp_path: pathlib.Path) -> None:
+    """A database the migrations have not reached: the release must not take traffic yet."""
+    client = make_client(database_url=f"sqlite:///{tmp_path / 'empty.db'}")
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    head = expected_head()
+    assert head is not None
+    assert response.json()["detail"] == (
+        f"The database is at migration none; this release expects {head}: run migrate."
+    )
+
+
+def test_a_missing_table_is_a_500_not_a_503(probe_client: TestClient) -> None:
+    """No such table or column is the code ahead of the schema, not an outage to retry."""
+    response = probe_client.get(f"{PROBE_PATH}/missing-table")
+    assert response.status_code == 500
+    assert response.json()["code"] == "internal_error"
+    assert "no_such_table" not in response.text
 
 
 def test_a_connection_lost_after_the_answer_does_not_cut_the_response(

@@ -12,6 +12,7 @@ import sys
 import uvicorn
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
@@ -20,7 +21,9 @@ from .auth import mint_token
 {% elif scheme == "api_key" %}
 from .auth import new_api_key
 {% endif %}
+from .db import create_db_engine
 from .logging import configure_logging
+from .migrations_state import current_revision
 from .settings import ConfigurationError, Settings, get_settings
 
 
@@ -32,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
         "migrate", help="upgrade the database to the latest revision"
     )
     migrate_parser.add_argument("--config", default="alembic.ini", help="path of alembic.ini")
+    migrate_parser.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 unless the database is at the latest revision",
+    )
 {% if scheme == "jwt" %}
     token_parser = commands.add_parser("token", help="mint a development token (HS256, JWT_SECRET)")
     token_parser.add_argument(
@@ -60,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return serve(settings)
         if args.command == "migrate":
-            return migrate(settings, pathlib.Path(args.config))
+            return migrate(settings, pathlib.Path(args.config), check=args.check)
 {% if scheme == "jwt" %}
         print(mint_token(settings, args.sub, args.scope.split(), args.ttl))
 {% endif %}
@@ -86,16 +94,35 @@ def serve(settings: Settings) -> int:
     return 0
 
 
-def migrate(settings: Settings, config_path: pathlib.Path) -> int:
+def migrate(settings: Settings, config_path: pathlib.Path, *, check: bool = False) -> int:
     if not config_path.is_file():
         print(f"{config_path} not found: run from the project directory", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    config = Config(str(config_path))
     try:
-        command.upgrade(Config(str(config_path)), "head")
+        if check:
+            return check_revision(settings, config)
+        command.upgrade(config, "head")
     except OperationalError as exc:
         print(f"cannot migrate the database: {exc.orig}", file=sys.stderr)
         return 1
+    return 0
+
+
+def check_revision(settings: Settings, config: Config) -> int:
+    """0 when the database is at the head revision of `config`'s migrations, else 1."""
+    head = ScriptDirectory.from_config(config).get_current_head()
+    engine = create_db_engine(settings, pooled=False)
+    try:
+        with engine.connect() as connection:
+            current = current_revision(connection)
+    finally:
+        engine.dispose()
+    if current != head:
+        print(f"the database is at migration {current or 'none'}; the code expects {head}", file=sys.stderr)
+        return 1
+    print(f"the database is at migration {head}")
     return 0
 
 

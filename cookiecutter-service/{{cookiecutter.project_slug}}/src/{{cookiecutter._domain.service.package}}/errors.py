@@ -235,6 +235,21 @@ def _integrity_kind(orig: BaseException | None) -> str:
     return "conflict"
 
 
+# SQLite's messages and MySQL's error numbers for a missing table or column: the schema is
+# behind the code (PostgreSQL raises ProgrammingError for these, a 500 already).
+_SQLITE_SCHEMA_ERRORS = ("no such table", "no such column", "has no column named")
+_MYSQL_SCHEMA_ERRORS = {1054, 1146}  # unknown column, table doesn't exist
+
+
+def schema_mismatch(exc: OperationalError) -> bool:
+    """Whether an OperationalError means a schema the code does not fit, not an outage."""
+    orig = exc.orig
+    code = orig.args[0] if orig is not None and orig.args else None
+    if isinstance(code, int):
+        return code in _MYSQL_SCHEMA_ERRORS
+    return any(text in str(orig) for text in _SQLITE_SCHEMA_ERRORS)
+
+
 def problem_for(exc: Exception, method: str) -> ProblemError:
     """The problem that answers an exception raised while handling a request."""
     match exc:
@@ -251,6 +266,9 @@ def problem_for(exc: Exception, method: str) -> ProblemError:
             return ProblemError(exc.status_code, code, title, detail, exc.headers)
         case IntegrityError():
             return _integrity_problem(exc, method)
+        case OperationalError() if schema_mismatch(exc):
+            # Not an outage: the code expects a column or table the database lacks.
+            logger.error("the database schema does not match the code (run migrate): %s", exc.orig)
         case OperationalError() | PoolTimeoutError():
             logger.warning("database unavailable: %s", type(exc).__name__)
             return ProblemError(

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import ProblemError
+from ..migrations_state import schema_problem
 
 READINESS_TIMEOUT_SECONDS = 2.0
 
@@ -74,7 +75,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", include_in_schema=False)
 async def readyz(request: Request) -> dict[str, str]:
-    """Readiness: the database answers.
+    """Readiness: the database answers, at the migration revision this code expects.
 
     The check opens a connection of its own, so it succeeds while every pooled connection
     is busy serving requests.
@@ -82,21 +83,18 @@ async def readyz(request: Request) -> dict[str, str]:
     engine: Engine = request.app.state.probe_engine
     try:
         with anyio.fail_after(READINESS_TIMEOUT_SECONDS):
-            await anyio.to_thread.run_sync(_ping, engine, abandon_on_cancel=True)
+            problem = await anyio.to_thread.run_sync(_ping, engine, abandon_on_cancel=True)
     except (SQLAlchemyError, TimeoutError):
-        raise ProblemError(
-            503,
-            "service_unavailable",
-            "Service unavailable",
-            "The database is not reachable.",
-            {"Retry-After": "5"},
-        ) from None
+        problem = "The database is not reachable."
+    if problem is not None:
+        raise ProblemError(503, "service_unavailable", "Service unavailable", problem, {"Retry-After": "5"})
     return {"status": "ok"}
 
 
-def _ping(engine: Engine) -> None:
+def _ping(engine: Engine) -> str | None:
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+        return schema_problem(connection)
 
 
 @router.get("/metrics", include_in_schema=False)
