@@ -29,15 +29,32 @@ def render_item(kind: str, item: object, autogen_context: AutogenContext) -> str
 
 
 def run_migrations(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=target_metadata,
-        compare_type=True,
-        render_as_batch=connection.dialect.name == "sqlite",
-        render_item=render_item,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+    # SQLite alters a table by copying it and dropping the old one; with foreign keys on, that
+    # DROP would first delete the rows of other tables that refer to it (ON DELETE CASCADE).
+    # The pragma only takes effect outside a transaction, and the result is checked after.
+    keys_off = connection.dialect.name == "sqlite" and not connection.in_transaction()
+    if keys_off:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            compare_type=True,
+            render_as_batch=connection.dialect.name == "sqlite",
+            render_item=render_item,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        if keys_off:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migration left rows with dangling references: {broken[:5]}")
+    finally:
+        if keys_off:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 def run_migrations_online() -> None:
