@@ -274,3 +274,18 @@ def test_new_and_update_take_relative_paths(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.chdir("books")
     result = CliRunner().invoke(main, ["update"])
     assert result.exit_code == 0, result.output
+
+
+def test_business_rule_modules_are_written_once_and_never_rewritten(project: Path) -> None:
+    rules = project / "src/bookstore/rules/book.py"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("    pass\n", "    LIMIT = 1\n"), encoding="utf-8")
+    commit(project)
+    mine = rules.read_bytes()
+    edit(project, "domain.yaml", "  Category:\n", "  Publisher:\n    fields:\n      name: string\n  Category:\n")
+    assert update(project).exit_code == 0
+    assert rules.read_bytes() == mine
+    assert "class PublisherRules" in (project / "src/bookstore/rules/publisher.py").read_text(encoding="utf-8")
+    commit(project)
+    result = CliRunner().invoke(main, ["new", str(project / "domain.yaml"), "-o", str(project), "--force"])
+    assert result.exit_code == 0, result.output
+    assert rules.read_bytes() == mine

@@ -22,7 +22,7 @@ from ..errors import GenerationError
 from ..resources import template_path
 from . import git
 from .output import check_output, publish, workdir
-from .record import DOMAIN_FILE, NOT_GENERATED, RECORD_FILE, Record, digest, read_record
+from .record import DOMAIN_FILE, NOT_GENERATED, RECORD_FILE, Record, digest, read_record, written_once
 
 
 def generated_files(domain: Domain) -> dict[str, str]:
@@ -195,7 +195,8 @@ def _rewrite(
         previous = read_record(output).files
     except GenerationError:
         previous = {}  # a record of an older format: remove nothing, overwrite what is generated now
-    write_files(output, {**files, **domain_copy})
+    kept = {path for path in files if written_once(path) and (output / path).exists()}
+    write_files(output, {**{p: c for p, c in files.items() if p not in kept}, **domain_copy})
     for path in sorted(set(previous) - set(files) - NOT_GENERATED):
         (output / path).unlink(missing_ok=True)
     tree = ref = ""

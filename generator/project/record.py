@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,14 @@ RECORD_FILE = ".scaffold.json"
 DOMAIN_FILE = "domain.yaml"
 # Files of a project that are not generated output: the input and the record itself.
 NOT_GENERATED = frozenset({RECORD_FILE, DOMAIN_FILE})
+# Files scaffold writes once, when they first appear, and never again (the business rules).
+WRITTEN_ONCE = re.compile(r"^src/[a-z][a-z0-9_]*/rules/[a-z0-9_]+\.py$")
+
+
+def written_once(path: str) -> bool:
+    return WRITTEN_ONCE.match(path) is not None
+
+
 FORMAT = 2
 
 

@@ -17,7 +17,7 @@ from ..load import load_domain
 from ..project import git
 from ..project.new import format_tree, generate, new_record, store_pristine, write_files
 from ..project.output import workdir
-from ..project.record import DOMAIN_FILE, NOT_GENERATED, RECORD_FILE, read_record
+from ..project.record import DOMAIN_FILE, NOT_GENERATED, RECORD_FILE, read_record, written_once
 from .merge import Step, plan
 from .revisions import REVISIONS, with_revisions
 from .schema_diff import UnsafeChange
@@ -74,6 +74,8 @@ def _apply(project: Path, step: Step, ours: dict[str, bytes | None], result: Upd
     target = project / step.path
     if step.path in NOT_GENERATED:
         return
+    if written_once(step.path) and step.action in ("write", "merge") and ours[step.path] is not None:
+        return  # the user's file from its first generation on
     if step.action == "write":
         write_files(project, {step.path: step.content})
         result.changed.append(step.path)

@@ -47,10 +47,11 @@ UNLIMITED = "1000000/minute"
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect the shared resource tests that no entity of this domain applies to.
 
-    pytest marks a test with an empty parametrisation as skipped; in `test_resources.py` that
+    pytest marks a test with an empty parametrisation as skipped; in the shared tests that
     only means the domain has nothing the test checks (no JSON member, say).
     """
-    empty = [item for item in items if item.path.name == "test_resources.py" and item.get_closest_marker("skip")]
+    shared = ("test_resources.py", "test_rules.py")
+    empty = [item for item in items if item.path.name in shared and item.get_closest_marker("skip")]
     if empty:
         config.hook.pytest_deselected(items=empty)
         items[:] = [item for item in items if item not in empty]

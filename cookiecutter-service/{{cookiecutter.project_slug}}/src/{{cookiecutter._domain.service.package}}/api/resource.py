@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from .. import idempotency
+from .rules import Rules
 from ..models import utcnow
 from ..pagination import Page, paginate, parse_sort
 from .deps import (
@@ -102,6 +103,7 @@ class Resource(Generic[RowT, ItemT]):
     sort: Mapping[str, str] = field(default_factory=dict)
     default_sort: str = "created_at"
     search: tuple[str, ...] = ()
+    rules: Rules[Any] = field(default_factory=Rules)  # the entity's business rules (rules/<entity>.py)
 
     # Derived once, on first use (the models are mapped by then), not on every request.
     @cached_property
@@ -209,12 +211,14 @@ class Resource(Generic[RowT, ItemT]):
             record = claimed
         data = body.model_dump(by_alias=True)
         self._check(session, data)
+        self.rules.before_create(session, data)
         row = self.model(**self._column_values(data))
         session.add(row)
         session.flush()
         item_id = row.id
         for link in self.links:
             link.replace(session, item_id, data[link.member] or [])
+        self.rules.after_create(session, row)
         result = self.represent(session, [row])[0]
         headers = {"Location": f"{request.url.path}/{item_id}", "ETag": etag(row.version)}
         if record is not None:
@@ -238,6 +242,7 @@ class Resource(Generic[RowT, ItemT]):
         data = body.model_dump(by_alias=True, exclude_unset=True)
         not_nullable(data, self.not_nullable)
         self._check(session, data)
+        self.rules.before_update(session, row, data)
         columns = self.columns
         # Compare-and-set on the version read above: a concurrent change makes this a no-op.
         changed = session.execute(
@@ -259,6 +264,7 @@ class Resource(Generic[RowT, ItemT]):
             if link.member in data:
                 link.replace(session, item_id, data[link.member] or [])
         session.refresh(row)
+        self.rules.after_update(session, row)
         result = self.represent(session, [row])[0]
         session.commit()
         response.headers["ETag"] = etag(version + 1)
@@ -266,6 +272,8 @@ class Resource(Generic[RowT, ItemT]):
 
     def delete(self, session: Session, item_id: Any) -> Response:
         """Delete the row; rows referring to it are handled as their relation declares."""
+        if self.rules.checks_deletes:
+            self.rules.before_delete(session, self.get_row(session, item_id))
         try:
             deleted = session.execute(sa.delete(self.model).where(self.columns["id"] == item_id))
         except IntegrityError as error:
