@@ -78,7 +78,7 @@ def test_new_copies_the_domain_and_commits_the_generation(project: Path) -> None
 
 def test_edits_and_added_files_survive_and_the_domain_change_arrives(project: Path) -> None:
     edit(project, ROUTE, 'router = APIRouter(tags=["books"])', 'router = APIRouter(tags=["books"])\n# my rule')
-    (project / "src/bookstore/rules.py").write_text('"""Mine."""\n', encoding="utf-8")
+    (project / "src/bookstore/policies.py").write_text('"""Mine."""\n', encoding="utf-8")
     commit(project)
     first_revision = (project / "migrations/versions/0001_initial.py").read_bytes()
     edit(
@@ -94,7 +94,7 @@ def test_edits_and_added_files_survive_and_the_domain_change_arrives(project: Pa
     assert result.exit_code == 0, result.output
     route = (project / ROUTE).read_text(encoding="utf-8")
     assert "# my rule" in route and '"pages"' in route
-    assert (project / "src/bookstore/rules.py").read_text(encoding="utf-8") == '"""Mine."""\n'
+    assert (project / "src/bookstore/policies.py").read_text(encoding="utf-8") == '"""Mine."""\n'
     assert (project / "src/bookstore/api/routes/publisher.py").is_file()
     assert (project / "migrations/versions/0001_initial.py").read_bytes() == first_revision
     (revision,) = (project / "migrations/versions").glob("0002_*.py")
@@ -195,7 +195,7 @@ def test_force_rewrites_generated_files_and_keeps_everything_else(project: Path)
     (project / ".env").write_text("SECRET=1\n", encoding="utf-8")
     (project / ".venv").mkdir()
     (project / ".venv" / "marker").write_text("x", encoding="utf-8")
-    (project / "src/bookstore/rules.py").write_text('"""Mine."""\n', encoding="utf-8")
+    (project / "src/bookstore/policies.py").write_text('"""Mine."""\n', encoding="utf-8")
     edit(project, "openapi.yaml", "openapi:", "# edited\nopenapi:")
     head = git(project, "rev-parse", "HEAD")
 
@@ -204,10 +204,10 @@ def test_force_rewrites_generated_files_and_keeps_everything_else(project: Path)
     assert result.exit_code == 0, result.output
     assert (project / ".env").read_text(encoding="utf-8") == "SECRET=1\n"
     assert (project / ".venv" / "marker").is_file()
-    assert (project / "src/bookstore/rules.py").is_file()
+    assert (project / "src/bookstore/policies.py").is_file()
     assert "# edited" not in (project / "openapi.yaml").read_text(encoding="utf-8")
     assert git(project, "rev-parse", "HEAD") == head
-    assert git(project, "status", "--porcelain").split() == ["??", "src/bookstore/rules.py"]  # .env is ignored
+    assert git(project, "status", "--porcelain").split() == ["??", "src/bookstore/policies.py"]  # .env is ignored
 
 
 def test_a_project_inside_a_repository_gets_a_pristine_branch_of_its_own(tmp_path: Path) -> None:

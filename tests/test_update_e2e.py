@@ -11,6 +11,7 @@ suite, linters and `scaffold check` pass.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import subprocess
@@ -92,6 +93,19 @@ def write_rows(base: str, token: str) -> dict[str, Any]:
     return {"author": author, "tag": tag, "books": books}
 
 
+# A business rule, written where the generated README says: no generated file is touched.
+RULE_IMPORTS = {
+    "from fastapi import APIRouter\n": (
+        "from typing import Any\n\nfrom fastapi import APIRouter\nfrom sqlmodel import Session\n"
+    ),
+    "from ..api.rules import Rules\n": "from ..api.rules import Rules\nfrom ..errors import ProblemError\n",
+}
+BOOK_RULES = """    def before_create(self, session: Session, data: dict[str, Any]) -> None:
+        if float(data["price"]) > 1000:
+            raise ProblemError(409, "price_too_high", "Price too high", "No book costs over 1000.")
+"""
+
+
 def change_domain(project: Path) -> None:
     domain = project / "domain.yaml"
     text = domain.read_text(encoding="utf-8")
@@ -132,7 +146,13 @@ def test_update_keeps_every_row_and_every_edit_on_every_database(tmp_path: Path)
 
         route = project / "src/bookstore/api/routes/book.py"
         route.write_text(route.read_text().replace("router = APIRouter(", "# rule: our own\nrouter = APIRouter(", 1))
-        (project / "src/bookstore/rules.py").write_text('"""Our module."""\n\nMAX_LOANS = 1\n')
+        (project / "src/bookstore/policies.py").write_text('"""Our module."""\n\nMAX_LOANS = 1\n')
+        rules = project / "src/bookstore/rules/book.py"
+        rules.write_text(
+            functools.reduce(lambda text, pair: text.replace(*pair), RULE_IMPORTS.items(), rules.read_text()).replace(
+                "    pass\n", BOOK_RULES
+            )
+        )
         git(project, "add", "--all")
         git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "our edits")
         change_domain(project)
@@ -141,7 +161,7 @@ def test_update_keeps_every_row_and_every_edit_on_every_database(tmp_path: Path)
 
         assert result.exit_code == 0, result.output
         assert "# rule: our own" in route.read_text()
-        assert (project / "src/bookstore/rules.py").read_text() == '"""Our module."""\n\nMAX_LOANS = 1\n'
+        assert (project / "src/bookstore/policies.py").read_text() == '"""Our module."""\n\nMAX_LOANS = 1\n'
         assert not (project / "src/bookstore/api/routes/category.py").exists()
         assert CliRunner().invoke(main, ["check", str(project)]).exit_code == 0
         for name, url in urls.items():
@@ -193,6 +213,9 @@ def check_rows(base: str, token: str, before: dict[str, Any], name: str) -> None
         },
     )
     assert status == 201 and book["pages"] == 7, (name, book)
+    expensive = {**{k: book[k] for k in ("genre", "author_id")}, "title": "Dear", "isbn": "9780000000010"}
+    status, problem = request(base, token, "POST", "/books", {**expensive, "price": "5000.00"})
+    assert (status, problem["code"]) == (409, "price_too_high"), (name, problem)
     status, publisher = request(base, token, "POST", "/publishers", {"name": "Small Press"})
     assert status == 201, (name, publisher)
     assert request(base, token, "GET", "/categories")[0] == 404, name
