@@ -83,6 +83,8 @@ def run(
         _record(bookstore, timed)
     results["bookstore_new"] = bookstore.as_dict()
     log(f"generation: bookstore new {median(bookstore.walls)}")
+    results["bookstore_update"] = _update_series(work, env, bookstore_runs)
+    log(f"generation: bookstore update {results['bookstore_update'].get('wall')}")
 
     previous: dict[str, tuple[int, float]] = {}
     given_up: dict[str, str] = {}
@@ -140,6 +142,26 @@ def run(
     results["phases"] = phases(work, sizes, env)
     results["seconds"] = time.monotonic() - started
     return results
+
+
+def _update_series(work: Path, env: dict[str, str], runs: int) -> dict[str, Any]:
+    """`scaffold update` of the bookstore with one added field, each run from the same commit."""
+    project = work / "bookstore-update"
+    shutil.rmtree(project, ignore_errors=True)
+    subprocess.run([*SCAFFOLD, "new", str(ROOT / "specs" / "examples" / "bookstore.yaml"), "-o", str(project)],
+                   env=env, check=True, capture_output=True)  # fmt: skip
+    domain = project / "domain.yaml"
+    changed = domain.read_text(encoding="utf-8").replace(
+        "      in_stock: {type: boolean, default: true}\n",
+        "      in_stock: {type: boolean, default: true}\n      pages: {type: integer, default: 1}\n",
+    )
+    series = Series()
+    for _ in range(runs):
+        subprocess.run(["git", "reset", "-q", "--hard"], cwd=project, check=True)
+        subprocess.run(["git", "clean", "-qfd"], cwd=project, check=True)
+        domain.write_text(changed, encoding="utf-8")
+        _record(series, run_timed([*SCAFFOLD, "update", str(project)], env=env, timeout=120))
+    return series.as_dict()
 
 
 def _record(series: Series, timed: Any) -> None:

@@ -148,6 +148,17 @@ def generation_rows(table: Table, generation: dict[str, Any]) -> None:
         None if value is None else value < 3.0,
         _phase_reason(generation, "bookstore") if value and value >= 3 else "",
     )
+    update = generation.get("bookstore_update", {})
+    value = update.get("wall") if update.get("status") == "ok" else None
+    table.add(
+        "`scaffold update` bookstore, one added field",
+        seconds(value),
+        "—",
+        "—",
+        "< 3 s",
+        None if value is None else value < 3.0,
+        "",
+    )
     for size, limit in ((50, 2.0), (200, 5.0)):
         value = _wall(generation, "new", size)
         peer = _wall(generation, "fastapi-codegen", size)
