@@ -140,6 +140,21 @@ class _Differ:
             if old_field.name not in matched:
                 self._drop_column(previous, entity, old_field)
         self._alter_relations(previous, entity)
+        self._alter_unique_together(previous, entity)
+
+    def _alter_unique_together(self, previous: Entity, entity: Entity) -> None:
+        old = {group.name: group.columns for group in previous.unique_together}
+        new = {group.name: group.columns for group in entity.unique_together}
+        for name in sorted(set(old) - set(new)):
+            step = {"op": "unique_together", "table": entity.table, "name": name, "columns": old[name]}
+            self.change.add(
+                {**step, "add": False}, {**step, "add": True}, f"drop unique ({', '.join(old[name])}) on {entity.table}"
+            )
+        for name in sorted(set(new) - set(old)):
+            step = {"op": "unique_together", "table": entity.table, "name": name, "columns": new[name]}
+            self.change.add(
+                {**step, "add": True}, {**step, "add": False}, f"add unique ({', '.join(new[name])}) on {entity.table}"
+            )
 
     def _add_column(self, entity: Entity, new_field: Field) -> None:
         server_default = None
@@ -184,6 +199,9 @@ class _Differ:
         new_type = self.column_type(self.new_json, new_json)
         renamed = old_field.name != new_field.name
         retyped = old_type != new_type
+        if retyped and old_field.type == new_field.type == "enum":
+            retyped = False  # a VARCHAR and a CHECK of the values: the check is replaced below
+            self._change_enum_values(previous, entity, old_field, new_field)
         nullability = old_field.nullable != new_field.nullable
         if renamed or retyped or nullability:
             backfill = None
@@ -200,6 +218,7 @@ class _Differ:
                     "nullable": new_field.nullable if nullability else None,
                     "existing_nullable": old_field.nullable,
                     "backfill": backfill,
+                    "check": _check_name(entity.table, old_field) if retyped else None,
                 },
                 {
                     "op": "alter_column",
@@ -211,6 +230,7 @@ class _Differ:
                     "nullable": old_field.nullable if nullability else None,
                     "existing_nullable": new_field.nullable,
                     "backfill": None,
+                    "check": _check_name(entity.table, new_field) if retyped else None,
                 },
                 _alter_line(entity.table, old_field, new_field, old_type, new_type),
             )
@@ -231,6 +251,27 @@ class _Differ:
                     f"{'add' if after else 'drop'} {kind} on {entity.table}.{new_field.name}",
                 )
 
+    def _change_enum_values(self, previous: Entity, entity: Entity, old_field: Field, new_field: Field) -> None:
+        old_values = self._enum_values(self.old, old_field)
+        new_values = self._enum_values(self.new, new_field)
+        step = {
+            "op": "enum_values",
+            "table": entity.table,
+            "column": new_field.name,
+            "check": f"ck_{entity.table}_{new_field.name}",
+            "existing_nullable": new_field.nullable,
+        }
+        old_length, new_length = max(map(len, old_values)), max(map(len, new_values))
+        up = {**step, "values": new_values, "length": new_length, "existing_length": old_length}
+        down = {**step, "values": old_values, "length": old_length, "existing_length": new_length}
+        removed = sorted(set(old_values) - set(new_values))
+        note = f" (rows holding {', '.join(removed)} make it fail)" if removed else ""
+        self.change.add(up, down, f"values of {entity.table}.{new_field.name}: {', '.join(new_values)}{note}")
+
+    @staticmethod
+    def _enum_values(domain: Domain, f: Field) -> list[str]:
+        return list(next(enum.values for enum in domain.enums if enum.name == f.enum))
+
     def _alter_relations(self, previous: Entity, entity: Entity) -> None:
         old_relations = {r.name: r for r in previous.relations}
         matched: set[str] = set()
@@ -242,6 +283,19 @@ class _Differ:
             if old is not None and old.kind == relation.kind and same_target:
                 matched.add(old.name)
                 self._rename_relation(entity, old, relation)
+                if relation.fk_name and old.on_delete != relation.on_delete:
+                    step = {
+                        "op": "foreign_key_action",
+                        "table": entity.table,
+                        "column": relation.fk_name,
+                        "target": relation.target_table,
+                        "name": f"fk_{entity.table}_{old.fk_name}_{old.target_table}",
+                    }
+                    self.change.add(
+                        {**step, "on_delete": relation.on_delete},
+                        {**step, "on_delete": old.on_delete},
+                        f"on_delete of {entity.table}.{relation.fk_name}: {old.on_delete} -> {relation.on_delete}",
+                    )
                 continue
             if relation.link_table:
                 self._create_link_table(entity, relation)
@@ -291,6 +345,7 @@ class _Differ:
                     "nullable": None,
                     "existing_nullable": old.nullable,
                     "backfill": None,
+                    "check": None,
                 },
                 {
                     "op": "alter_column",
@@ -302,6 +357,7 @@ class _Differ:
                     "nullable": None,
                     "existing_nullable": relation.nullable,
                     "backfill": None,
+                    "check": None,
                 },
                 f"rename column {entity.table}.{old.fk_name} to {relation.fk_name}",
             )
@@ -351,6 +407,11 @@ class _Differ:
             "entity": self._json(domain_json, entity),
             "relation": self._relation_json(domain_json, entity, relation),
         }
+
+
+def _check_name(table: str, f: Field) -> str | None:
+    """The CHECK constraint an enum or boolean column carries (the naming convention's `ck`)."""
+    return f"ck_{table}_{f.name}" if f.type in ("enum", "boolean") else None
 
 
 def _constraint(kind: str, table: str, column: str) -> dict[str, Any]:
