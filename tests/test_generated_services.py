@@ -85,7 +85,7 @@ def test_ruff_and_mypy_clean(installed: Installed) -> None:
 def test_no_template_leftovers(installed: Installed) -> None:
     leftovers = []
     for path in installed.project.rglob("*"):
-        if ".venv" in path.parts or "__pycache__" in path.parts or not path.is_file():
+        if {".venv", "__pycache__", ".git", ".ruff_cache"} & set(path.parts) or not path.is_file():
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         if re.search(r"\{\{|\{%|cookiecutter|_entity_templates", text):

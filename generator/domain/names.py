@@ -53,6 +53,7 @@ _TAKEN_MODULES = frozenset(sys.stdlib_module_names) | frozenset(
         "sqlalchemy",
         "sqlmodel",
         "starlette",
+        "test",  # CPython's regression tests: a package of the standard library, not listed there
         "tests",
         "uvicorn",
         # what those pull in, the service's dev tools, and packages a fork commonly adds: a

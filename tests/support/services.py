@@ -86,7 +86,7 @@ def same_tree(left: Path, right: Path) -> list[str]:
         for name, sub in comparison.subdirs.items():
             walk(sub, f"{prefix}{name}/")
 
-    walk(filecmp.dircmp(left, right, ignore=[".venv", "__pycache__", ".git"]), "")
+    walk(filecmp.dircmp(left, right, ignore=[".venv", "__pycache__", ".git", ".ruff_cache", ".mypy_cache"]), "")
     return differences
 
 

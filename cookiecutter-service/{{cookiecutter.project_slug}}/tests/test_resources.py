@@ -285,7 +285,8 @@ def test_create_with_the_same_idempotency_key_replays_the_first_response(
         listed = client.get(spec.path, params=params, headers=auth_headers(spec.read_scope)).json()["items"]
         assert [item["id"] for item in listed] == [first.json()["id"]]
     other = factory.body(spec.entity)
-    assert_problem(client.post(spec.path, json=other, headers=headers), 409, "idempotency_key_reused")
+    if other != body:  # an entity whose bodies are all alike (no fields of its own) cannot differ
+        assert_problem(client.post(spec.path, json=other, headers=headers), 409, "idempotency_key_reused")
 
 
 @pytest.mark.parametrize("spec", each(can("create")))
