@@ -253,6 +253,58 @@ def check(project: Path) -> None:
     click.echo("generated files match domain.yaml")
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "form", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breaking", "warning"]),
+    help="Exit with status 3 when a change of this level (or worse) is found.",
+)
+@_reporting_errors
+def diff(paths: tuple[Path, ...], form: str, fail_on: str | None) -> None:
+    """Report what a domain change breaks: in the API (clients) and in the database (rows).
+
+    With OLD and NEW, compare two domain files. With a project directory (default: .),
+    compare the domain as last generated with its current domain.yaml. Every change has a
+    level (breaking, warning, info), a layer (api, db), a code and a FILE:LINE:COLUMN; the
+    report ends with the version bump the change needs.
+
+    \b
+    Examples:
+      scaffold diff
+      scaffold diff old.yaml domain.yaml --format markdown
+      git show origin/main:domain.yaml > base.yaml && scaffold diff base.yaml domain.yaml --fail-on breaking
+    """
+    from .diff import diff_documents
+    from .diff.render import render
+    from .load.source import read_document
+
+    if len(paths) > 2:
+        raise click.UsageError("give OLD and NEW domain files, or one project directory")
+    if len(paths) == 2:
+        old, new = (read_document(path) for path in paths)
+    else:
+        old, new = _project_documents(paths[0] if paths else Path("."))
+    report = diff_documents(old, new)
+    click.echo(render(report, form), nl=False)
+    if fail_on and report.at_least(fail_on):  # type: ignore[arg-type]
+        sys.exit(EXIT_CONFLICTS)
+
+
+def _project_documents(project: Path) -> tuple[Any, Any]:
+    """The domain of a project's last generation (kept in its record) and its domain.yaml now."""
+    from .load.source import parse_document, read_document
+    from .project.record import DOMAIN_FILE, read_record
+
+    if not project.is_dir():
+        raise click.UsageError(f"{project} is not a project directory: give OLD and NEW domain files")
+    record = read_record(project)
+    current = read_document(project / DOMAIN_FILE)
+    previous = parse_document(record.domain.encode(), f"{project / DOMAIN_FILE}@generated")
+    return previous, current
+
+
 def _count(number: int, noun: str) -> str:
     plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
     return f"{number} {noun if number == 1 else plural}"
