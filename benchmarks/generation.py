@@ -85,6 +85,8 @@ def run(
     log(f"generation: bookstore new {median(bookstore.walls)}")
     results["bookstore_update"] = _update_series(work, env, bookstore_runs)
     log(f"generation: bookstore update {results['bookstore_update'].get('wall')}")
+    results["diff_200"] = _diff_series(work, env, bookstore_runs)
+    log(f"generation: diff of two 200-entity domains {results['diff_200'].get('wall')}")
 
     previous: dict[str, tuple[int, float]] = {}
     given_up: dict[str, str] = {}
@@ -161,6 +163,21 @@ def _update_series(work: Path, env: dict[str, str], runs: int) -> dict[str, Any]
         subprocess.run(["git", "clean", "-qfd"], cwd=project, check=True)
         domain.write_text(changed, encoding="utf-8")
         _record(series, run_timed([*SCAFFOLD, "update", str(project)], env=env, timeout=120))
+    return series.as_dict()
+
+
+def _diff_series(work: Path, env: dict[str, str], runs: int) -> dict[str, Any]:
+    """`scaffold diff` of a 200-entity domain and a copy changed in every entity (an added
+    member, a shorter string): about 1,400 changes, every check path taken."""
+    old = work / "diff-old-200.yaml"
+    new = work / "diff-new-200.yaml"
+    text = synthetic_domain(200)
+    old.write_text(text, encoding="utf-8")
+    changed = text.replace("      ratio: number?\n", "      ratio: number?\n      extra: string?\n")
+    new.write_text(changed.replace("max_length: 200, index: true", "max_length: 150, index: true"), encoding="utf-8")
+    series = Series()
+    for _ in range(runs):
+        _record(series, run_timed([*SCAFFOLD, "diff", str(old), str(new), "--format", "json"], env=env, timeout=120))
     return series.as_dict()
 
 

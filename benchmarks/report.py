@@ -159,6 +159,17 @@ def generation_rows(table: Table, generation: dict[str, Any]) -> None:
         None if value is None else value < 3.0,
         "",
     )
+    diff = generation.get("diff_200", {})
+    value = diff.get("wall") if diff.get("status") == "ok" else None
+    table.add(
+        "`scaffold diff`, two 200-entity domains (~1,400 changes)",
+        seconds(value),
+        "—",
+        "—",
+        "< 1 s",
+        None if value is None else value < 1.0,
+        "",
+    )
     for size, limit in ((50, 2.0), (200, 5.0)):
         value = _wall(generation, "new", size)
         peer = _wall(generation, "fastapi-codegen", size)

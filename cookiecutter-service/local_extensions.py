@@ -18,9 +18,6 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from jinja2 import Environment
-from jinja2.ext import Extension
-
 # Resolved at import, while the working directory is still the caller's: the post-generation
 # hook (a separate process, in the rendered project) loads these filters from this file.
 SOURCE_FILE = os.path.abspath(__file__)
@@ -174,10 +171,20 @@ FILTERS: dict[str, Callable[..., str]] = {
 }
 
 
-class EscapeExtension(Extension):
-    """Adds the filters to a Jinja environment (cookiecutter's `_extensions`, the hook's)."""
+def __getattr__(name: str) -> Any:
+    """`EscapeExtension`, defined on first use: most of scaffold escapes text without Jinja."""
+    if name != "EscapeExtension":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from jinja2 import Environment
+    from jinja2.ext import Extension
 
-    def __init__(self, environment: Environment) -> None:
-        super().__init__(environment)
-        environment.filters.update(FILTERS)
-        environment.globals["escape_filters_file"] = SOURCE_FILE
+    class EscapeExtension(Extension):
+        """Adds the filters to a Jinja environment (cookiecutter's `_extensions`, the hook's)."""
+
+        def __init__(self, environment: Environment) -> None:
+            super().__init__(environment)
+            environment.filters.update(FILTERS)
+            environment.globals["escape_filters_file"] = SOURCE_FILE
+
+    globals()["EscapeExtension"] = EscapeExtension
+    return EscapeExtension

@@ -214,6 +214,12 @@ def update(project: Path) -> None:
     from .update import update_project
 
     result = update_project(project)
+    if result.report is not None and result.report.changes:
+        from .diff.render import summary
+
+        click.echo(f"domain change: {summary(result.report)}")
+        for change in result.report.changes:
+            click.echo(f"  {change.location}: {change.level} {change.layer} {change.code}: {change.message}")
     for path in result.changed:
         click.echo(f"updated  {path}")
     if result.revision:

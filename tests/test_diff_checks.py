@@ -3,6 +3,7 @@ must raise: code, level, layer and the place in the file (old file for removals)
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -383,3 +384,12 @@ def test_each_check_reports_its_level_layer_and_place(case: Case) -> None:
 def test_every_check_code_has_a_case() -> None:
     covered = {expect.code for case in CASES for expect in case.expect}
     assert covered == set(CHECKS)
+
+
+def test_the_format_docs_list_exactly_the_check_codes_with_their_level_and_layer() -> None:
+    docs = (Path(__file__).parent.parent / "specs" / "diff-checks.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z-]+)` \| (api|db) \| (breaking|warning|info) \| (\w+) \| (.+) \|$", docs, re.M)
+    listed = {code: (layer, level, bump, meaning) for code, layer, level, bump, meaning in rows}
+    assert len(rows) == len(listed), "a code is listed twice"
+    expected = {c.code: (c.layer, c.level, c.bump, c.meaning.replace("|", "\\|")) for c in CHECKS.values()}
+    assert listed == expected

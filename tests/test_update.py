@@ -100,6 +100,9 @@ def test_edits_and_added_files_survive_and_the_domain_change_arrives(project: Pa
     (revision,) = (project / "migrations/versions").glob("0002_*.py")
     assert 'op.create_table(\n        "publishers"' in revision.read_text(encoding="utf-8")
     assert f"migration migrations/versions/{revision.name}" in result.output
+    # the update says what the domain change does, as `scaffold diff` would have
+    assert "domain change: 1 warning, 6 info: a minor version bump" in result.output
+    assert f"{project / 'domain.yaml'}:" in result.output and "db db-table-added: table publishers" in result.output
     # the next update starts from this generation: nothing left to do
     commit(project, "update")
     again = update(project)

@@ -6,7 +6,7 @@ member the contract writes, but per entity and per domain node, never by diffing
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..contract.paths import PathEmitter
@@ -56,18 +56,44 @@ class Surface:
         self.emitter = PathEmitter(domain)
         self.enums = {enum.name: tuple(enum.values) for enum in domain.enums}
         self.base = domain.service.base_path
+        self._wires: dict[tuple[str, str], Wire] = {}
 
     def members(self, entity: Entity, mode: str) -> dict[str, Member]:
-        """The members of the read (`read`), create or update schema of `entity`."""
-        schema = self.emitter.read_schema(entity) if mode == "read" else self.emitter.write_schema(entity, mode)
-        required = set(schema.get("required", ()))
-        nodes: dict[str, Field | Relation] = {f.name: f for f in entity.fields}
+        """The members of the read (`read`), create or update schema of `entity`.
+
+        Built from the member value schemas the contract uses, without the descriptions and
+        examples a client does not depend on (`tests/test_diff_surface.py` checks them against
+        the schemas of the emitted contract).
+        """
+        emitter = self.emitter
+        found: dict[str, Member] = {}
+        fields = emitter.read_fields(entity) if mode == "read" else emitter.write_fields(entity, mode)
+        if mode == "read":
+            found["id"] = Member("id", self.wire(emitter.id_schema()), True, None)
+        for f in fields:
+            wire = self._field_wire(entity, f)
+            if mode == "create" and f.has_default:
+                wire = replace(wire, default=emitter.wire_default(f))
+            found[f.name] = Member(f.name, wire, mode == "read" or (mode == "create" and f.required), f)
+        id_wire = self.wire(emitter.id_schema())
         for relation in entity.relations:
-            nodes[relation.fk_name or relation.ids_name or relation.name] = relation
-        return {
-            name: Member(name, self.wire(prop), name in required, nodes.get(name))
-            for name, prop in schema["properties"].items()
-        }
+            if relation.kind == "many_to_many":
+                name = relation.ids_name or ""
+                wire = Wire("array", None, False, items=id_wire.format)
+                required = mode == "read"
+            else:
+                name = relation.fk_name or ""
+                wire = replace(id_wire, nullable=relation.nullable)
+                required = mode == "read" or (mode == "create" and relation.required)
+            found[name] = Member(name, wire, required, relation)
+        return found
+
+    def _field_wire(self, entity: Entity, f: Field) -> Wire:
+        """A field's wire in every schema it is in (the create body adds its default)."""
+        key = (entity.name, f.name)
+        if key not in self._wires:
+            self._wires[key] = self.wire(self.emitter.value_schema(f), nullable=f.nullable)
+        return self._wires[key]
 
     def parameters(self, entity: Entity) -> dict[str, Wire]:
         """The query parameters of the list operation, by name (the shared cursor left out)."""
@@ -77,8 +103,7 @@ class Surface:
                 found[parameter["name"]] = self.wire(parameter["schema"])
         return found
 
-    def wire(self, schema: dict[str, Any]) -> Wire:
-        nullable = False
+    def wire(self, schema: dict[str, Any], *, nullable: bool = False) -> Wire:
         if "anyOf" in schema:
             nullable = any(option.get("type") == "null" for option in schema["anyOf"])
             schema = next(option for option in schema["anyOf"] if "$ref" in option)

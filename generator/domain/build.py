@@ -6,6 +6,7 @@ type or relation target) still yields a model, and `generator.semantics` reports
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 from typing import Any, Literal
@@ -187,8 +188,25 @@ def _field(
     )
     values = enum_values.get(type_name) if kind == "enum" else None
     seed = "/".join(str(part) for part in path)
-    samples = field_samples(field, values, seed) if kind != "enum" or values else []
-    return dataclasses.replace(field, samples=samples)
+    if kind != "enum" or values:
+        field.samples.extend(_samples(field, values, seed))  # the field is built; its samples need it
+    return field
+
+
+_SAMPLES: dict[str, list[Any]] = {}
+_SAMPLES_KEPT = 50_000
+
+
+def _samples(field: Field, values: list[str] | None, seed: str) -> list[Any]:
+    """`field_samples`, remembered by everything they depend on: `diff` and `update` build two
+    domains that share most fields, and building samples from patterns is most of a build."""
+    key = f"{seed}\0{field!r}\0{values!r}"
+    found = _SAMPLES.get(key)
+    if found is None:
+        if len(_SAMPLES) >= _SAMPLES_KEPT:
+            _SAMPLES.clear()
+        found = _SAMPLES[key] = field_samples(field, values, seed)
+    return [copy.deepcopy(value) if isinstance(value, (dict, list)) else value for value in found]
 
 
 def _relation(

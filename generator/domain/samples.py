@@ -12,6 +12,7 @@ import decimal
 import math
 import random
 import re
+import re._parser as _regex_parser  # type: ignore[import-not-found]  # the parser rstr builds from
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -86,17 +87,26 @@ class _BoundedXeger(Xeger):
 
 
 def _pattern_strings(pattern: str, rng: random.Random) -> Iterator[str]:
-    """Strings built from `pattern`; none when rstr cannot handle it (or it is invalid)."""
+    """Strings built from `pattern`; none when rstr cannot handle it (or it is invalid).
+
+    The pattern is parsed once, not once per string as `Xeger.xeger` does (most of its cost);
+    the strings are the ones `xeger` would build from the same generator.
+    """
     generator = _BoundedXeger(rng)
+    parsed: Any = None
     for _ in range(_PATTERN_ATTEMPTS):
         try:
-            yield generator.xeger(pattern)
+            if parsed is None:
+                parsed = _regex_parser.parse(pattern)
+            yield generator._build_string(parsed)
         except _TooLong:
             continue
         except (re.error, ValueError, KeyError, IndexError, OverflowError, RecursionError):
             # an invalid pattern (reported by the semantic checks) or a construct rstr lacks
             # (conditional groups, possessive repeats): the user is asked for an `example`
             return
+        finally:
+            generator._cache.clear()  # what `xeger` does after each string
 
 
 def _strings(field: Any) -> list[str]:

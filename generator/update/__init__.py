@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..errors import GenerationError
-from ..load import load_domain
+from ..diff import Report, diff_domains
+from ..diff.places import Places
+from ..domain.model import Domain
+from ..errors import DomainError, GenerationError
+from ..load import validate_document
+from ..load.source import Document, parse_document, read_document
 from ..project import git
 from ..project.new import format_tree, generate, new_record, store_pristine, write_files
 from ..project.output import workdir
-from ..project.record import DOMAIN_FILE, NOT_GENERATED, RECORD_FILE, read_record, written_once
+from ..project.record import DOMAIN_FILE, NOT_GENERATED, RECORD_FILE, Record, read_record, written_once
 from .merge import Step, plan
 from .revisions import REVISIONS, with_revisions
 from .schema_diff import UnsafeChange
@@ -33,10 +37,12 @@ class UpdateResult:
     conflicts: list[str] = field(default_factory=list)  # paths left with conflict markers or to decide
     revision: str | None = None  # the migration the update added, if the schema changed
     package: str = ""
+    report: Report | None = None  # what the domain change does to clients and rows (`scaffold diff`)
 
 
 def update_project(project: Path) -> UpdateResult:
-    domain = load_domain(project / DOMAIN_FILE)
+    document = read_document(project / DOMAIN_FILE)
+    domain = validate_document(document)
     record = read_record(project)
     top = git.toplevel(project)
     if top is None:
@@ -60,7 +66,7 @@ def update_project(project: Path) -> UpdateResult:
         if revision is not None:
             theirs[revision] = _formatted(theirs, revision, scratch)
     ours = {path: _read(project / path) for path in set(base) | set(theirs)}
-    result = UpdateResult(revision=revision, package=domain.service.package)
+    result = UpdateResult(revision=revision, package=domain.service.package, report=_report(record, document, domain))
     for step in plan(base, ours, theirs):
         _apply(project, step, ours, result, top)
     tree, ref = store_pristine(theirs, project, top, f"scaffold {__version__}: pristine generation")
@@ -93,6 +99,15 @@ def _apply(project: Path, step: Step, ours: dict[str, bytes | None], result: Upd
         merged = git.merge_file(mine, step.base, step.content, cwd=top)
         write_files(project, {step.path: merged.content})
         (result.conflicts if merged.conflicts else result.changed).append(step.path)
+
+
+def _report(record: Record, document: Document, domain: Domain) -> Report | None:
+    """The diff from the domain of the last generation; None when that domain no longer validates."""
+    previous = parse_document(record.domain.encode(), f"{document.file}@generated")
+    try:
+        return diff_domains(validate_document(previous), domain, Places(previous, document))
+    except DomainError:
+        return None
 
 
 def _formatted(files: dict[str, bytes], path: str, scratch: Path) -> bytes:
