@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..domain.model import Domain
 from ..load import validate_document
+from ..load.gc_pause import collector_paused
 from ..load.source import Document
 from .api import api_changes
 from .codes import CHECKS, LEVELS
@@ -19,7 +20,8 @@ from .report import Change, Report, enough, made_bump, needed_bump
 
 def diff_documents(old: Document, new: Document) -> Report:
     """Validate both documents (a `DomainError` names every problem) and compare them."""
-    return diff_domains(validate_document(old), validate_document(new), Places(old, new))
+    with collector_paused():  # the comparison allocates like a load: many small acyclic objects
+        return diff_domains(validate_document(old), validate_document(new), Places(old, new))
 
 
 def diff_domains(old: Domain, new: Domain, places: Places) -> Report:

@@ -57,6 +57,7 @@ class Surface:
         self.enums = {enum.name: tuple(enum.values) for enum in domain.enums}
         self.base = domain.service.base_path
         self._wires: dict[tuple[str, str], Wire] = {}
+        self._id = self.wire(self.emitter.id_schema())
 
     def members(self, entity: Entity, mode: str) -> dict[str, Member]:
         """The members of the read (`read`), create or update schema of `entity`.
@@ -69,13 +70,13 @@ class Surface:
         found: dict[str, Member] = {}
         fields = emitter.read_fields(entity) if mode == "read" else emitter.write_fields(entity, mode)
         if mode == "read":
-            found["id"] = Member("id", self.wire(emitter.id_schema()), True, None)
+            found["id"] = Member("id", self._id, True, None)
         for f in fields:
             wire = self._field_wire(entity, f)
             if mode == "create" and f.has_default:
                 wire = replace(wire, default=emitter.wire_default(f))
             found[f.name] = Member(f.name, wire, mode == "read" or (mode == "create" and f.required), f)
-        id_wire = self.wire(emitter.id_schema())
+        id_wire = self._id
         for relation in entity.relations:
             if relation.kind == "many_to_many":
                 name = relation.ids_name or ""

@@ -8,17 +8,24 @@ from ..domain.build import build_domain
 from ..domain.model import Domain
 from ..errors import DomainError
 from ..semantics import semantic_problems
+from .gc_pause import collector_paused
 from .source import Document, read_document
 from .structure import structure_problems
 
 
 def load_domain(path: Path) -> Domain:
     """Read, validate and build; raises `DomainError` listing every problem found."""
-    return validate_document(read_document(path))
+    with collector_paused():
+        return validate_document(read_document(path))
 
 
 def validate_document(document: Document) -> Domain:
     """Structure first: the semantic rules assume the shapes the schema guarantees."""
+    with collector_paused():
+        return _validated(document)
+
+
+def _validated(document: Document) -> Domain:
     problems = structure_problems(document)
     if problems:
         raise DomainError(problems)

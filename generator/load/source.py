@@ -13,6 +13,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from ..domain.model import Path
 from ..errors import DomainError, Problem
+from .gc_pause import collector_paused
 from .yaml_nodes import MAX_DEPTH, MAX_NODES, TAG, Malformed, Node, Position, compose, first_line
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -61,6 +62,11 @@ def read_document(path: FilePath) -> Document:
 
 
 def parse_document(raw: bytes, name: str) -> Document:
+    with collector_paused():
+        return _parsed(raw, name)
+
+
+def _parsed(raw: bytes, name: str) -> Document:
     if len(raw) > MAX_BYTES:
         message = f"the file is {len(raw):,} bytes; domain files are limited to {MAX_BYTES:,} bytes"
         raise DomainError([Problem(name, 1, 1, message)])

@@ -100,6 +100,18 @@ class _Composer:
         documents = 0
         stack: list[tuple[Node, str | None]] = []
         for event in events:
+            if type(event) is ScalarEvent and event.anchor is None:  # most events: the fast path
+                mark = event.start_mark
+                tag = event.tag
+                plain = tag is None and event.implicit[0]
+                if tag is None or tag == "!":
+                    tag = TAG + (_resolve_plain(event.value) if plain else "str")
+                node = Node("scalar", tag, event.value, mark.line + 1, mark.column + 1, plain)
+                if stack:
+                    _add(stack[-1][0], node)
+                else:
+                    root = node
+                continue
             if isinstance(event, DocumentStartEvent):
                 documents += 1
                 if documents > 1:
@@ -181,11 +193,14 @@ _NUMBER_START = frozenset("-+0123456789.")
 
 
 def _resolve_plain(text: str) -> str:
-    if _NULL.fullmatch(text):
+    if not text:
         return "null"
-    if _BOOL.fullmatch(text):
+    first = text[0]
+    if first in "~nN" and _NULL.fullmatch(text):
+        return "null"
+    if first in "tTfF" and _BOOL.fullmatch(text):
         return "bool"
-    if text[0] in _NUMBER_START:
+    if first in _NUMBER_START:
         if _FLOAT.fullmatch(text):
             return "float"
         if _INT.fullmatch(text):
