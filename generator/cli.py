@@ -171,8 +171,14 @@ def docs(file: Path, output: Path | None) -> None:
     "--force", is_flag=True, help="Rewrite the generated files of an existing project; nothing else is touched."
 )
 @click.option("--no-git", is_flag=True, help="Do not make the project a git repository.")
+@click.option(
+    "--template",
+    metavar="SOURCE",
+    help="The service template: a directory, or a git repository (URL or path) with an optional @REF. "
+    "Default: $SCAFFOLD_TEMPLATE, else [tool.scaffold] template in the nearest pyproject.toml, else the built-in one.",
+)
 @_reporting_errors
-def new(file: Path, output: Path, force: bool, no_git: bool) -> None:
+def new(file: Path, output: Path, force: bool, no_git: bool, template: str | None) -> None:
     """Generate a runnable FastAPI + SQLModel service project.
 
     The project is built in a scratch directory and moved into place at the end, so a
@@ -180,24 +186,33 @@ def new(file: Path, output: Path, force: bool, no_git: bool) -> None:
     into the project as `domain.yaml`, its source of truth from then on, and the project
     becomes a git repository with the generation as its first commit (unless it is inside a
     repository already). `--force` over a generated project rewrites its generated files
-    only: `.git`, `.venv`, `.env` and every file scaffold did not generate stay.
+    only: `.git`, `.venv`, `.env` and every file scaffold did not generate stay; it renders
+    the template the project records unless `--template` names another.
 
     \b
     Examples:
       scaffold new domain.yaml --output ./bookstore
       scaffold new domain.yaml -o ./bookstore --force
+      scaffold new domain.yaml -o ./bookstore --template https://git.example.com/platform/starter.git@v3
     """
     from .project import new_project
+    from .project.record import recorded_template
+    from .project.template_source import configured_source
 
     domain = load_domain(file)
-    new_project(domain, output, force=force, use_git=not no_git)
+    source = recorded_template(output) if template is None and force else None
+    source = source or configured_source(template, Path.cwd())
+    new_project(domain, output, force=force, use_git=not no_git, template=source)
     click.echo(f"generated {domain.service.name} in {output}")
 
 
 @main.command()
 @click.argument("project", type=click.Path(path_type=Path, file_okay=False, exists=True), default=".")
+@click.option(
+    "--template-ref", metavar="REF", help="Render the project's git template at this tag, branch or commit from now on."
+)
 @_reporting_errors
-def update(project: Path) -> None:
+def update(project: Path, template_ref: str | None) -> None:
     """Regenerate PROJECT (default: .) from its domain.yaml, keeping every edit.
 
     A three-way merge per file: your changes since the last generation are kept, the new
@@ -206,14 +221,19 @@ def update(project: Path) -> None:
     a migration revision. The working tree must be clean but for domain.yaml, so that
     `git checkout .` undoes the update.
 
+    The template is the one the project was generated from (recorded in .scaffold.json);
+    `--template-ref` moves a git template to another ref, so a starter kit's new release
+    reaches the service through the same merge.
+
     \b
     Examples:
       scaffold update
       scaffold update services/bookstore
+      scaffold update --template-ref v4
     """
     from .update import update_project
 
-    result = update_project(project)
+    result = update_project(project, template_ref=template_ref)
     if result.report is not None and result.report.changes:
         from .diff.render import summary
 
@@ -309,6 +329,90 @@ def _project_documents(project: Path) -> tuple[Any, Any]:
     current = read_document(project / DOMAIN_FILE)
     previous = parse_document(record.domain.encode(), f"{project / DOMAIN_FILE}@generated")
     return previous, current
+
+
+@main.group()
+def template() -> None:
+    """Work on a service template (a fork of the built-in one): see cookiecutter-service/README.md.
+
+    \b
+    Example:
+      scaffold template check ../starter-kit
+    """
+
+
+@template.command("check")
+@click.argument("source")
+@click.argument("domains", nargs=-1, type=_DOMAIN_FILE)
+@click.option("--no-examples", is_flag=True, help="Check only the DOMAINS given, not the example domains.")
+@_reporting_errors
+def template_check(source: str, domains: tuple[Path, ...], no_examples: bool) -> None:
+    """Render SOURCE for every example domain and each DOMAIN, install each project, and run
+    its linters, type check and tests; one line per domain (exit 3 if any fails).
+
+    SOURCE is a directory or a git repository with an optional @REF, as for `new --template`.
+
+    \b
+    Examples:
+      scaffold template check .
+      scaffold template check https://git.example.com/platform/starter-kit.git@v4 services/*/domain.yaml
+    """
+    from .project.template_check import STEPS, DomainResult, check_template
+    from .project.template_source import parse_source
+    from .resources import examples_path
+
+    chosen = [] if no_examples else sorted(examples_path().glob("*.yaml"))
+    chosen += list(domains)
+    if not chosen:
+        raise click.UsageError("no domains to check: give DOMAIN files, or leave out --no-examples")
+
+    def report(result: DomainResult) -> None:
+        if result.passed:
+            click.echo(f"PASS {result.domain}: {', '.join(STEPS)}")
+        else:
+            click.echo(f"FAIL {result.domain}: {result.failed_step}\n" + _indented(result.detail), err=True)
+
+    results = check_template(parse_source(source, Path.cwd()), chosen, report)
+    failed = [result for result in results if not result.passed]
+    if failed:
+        click.echo(f"{_count(len(failed), 'domain')} of {len(results)} failed", err=True)
+        sys.exit(EXIT_CONFLICTS)
+    click.echo(f"the template gives working services for {_count(len(results), 'domain')}")
+
+
+@template.command("context")
+@click.argument("file", type=_DOMAIN_FILE)
+@click.option("--template", "source", metavar="SOURCE", help="The template whose cookiecutter.json to start from.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write here instead of stdout.")
+@_reporting_errors
+def template_context_command(file: Path, source: str | None, output: Path | None) -> None:
+    """Print the context a template is rendered with for FILE, as a cookiecutter replay file.
+
+    `cookiecutter TEMPLATE --replay-file FILE.json` then renders the domain with cookiecutter
+    alone (the file's name must be the template directory's name, e.g. cookiecutter-service.json).
+
+    \b
+    Example:
+      scaffold template context domain.yaml -o cookiecutter-service.json
+      cookiecutter cookiecutter-service --replay-file cookiecutter-service.json
+    """
+    import tempfile
+
+    from .project.new import replay_context
+    from .project.template_source import configured_source, fetch
+
+    domain = load_domain(file)
+    with tempfile.TemporaryDirectory(prefix="scaffold-context-") as scratch:
+        template = fetch(configured_source(source, Path.cwd()), Path(scratch))
+        text = json.dumps(replay_context(domain, template.path), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write_text(output, text)
+
+
+def _indented(text: str) -> str:
+    return "\n".join(f"    {line}" for line in text.splitlines())
 
 
 def _count(number: int, noun: str) -> str:

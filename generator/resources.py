@@ -19,3 +19,8 @@ def domain_schema_path() -> Path:
 
 def template_path() -> Path:
     return _find("cookiecutter-service", "cookiecutter-service")
+
+
+def examples_path() -> Path:
+    """The example domains of the format (specs/examples), which `template check` renders."""
+    return _find("examples", "specs/examples")

@@ -182,9 +182,11 @@ def test_a_template_change_arrives_through_the_same_merge(
     query.write_text(query.read_text(encoding="utf-8") + "\n# added by the template's new version\n", encoding="utf-8")
     monkeypatch.setattr(resources, "template_path", lambda: upgraded)
     import generator.project.new as new_module
+    import generator.project.template_source as source_module
     import generator.update.revisions as revisions_module
 
     monkeypatch.setattr(new_module, "template_path", lambda: upgraded)
+    monkeypatch.setattr(source_module, "template_path", lambda: upgraded)
     monkeypatch.setattr(revisions_module, "template_path", lambda: upgraded)
 
     result = update(project)

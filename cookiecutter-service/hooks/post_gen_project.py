@@ -15,8 +15,12 @@ scope tests.
 
 import importlib.util
 import json
+import os
 import pathlib
 import shutil
+import subprocess
+import sys
+import traceback
 
 import jinja2
 
@@ -68,18 +72,60 @@ def write_generated() -> None:
 
 def remove_unused(package: str) -> None:
     if DOMAIN["auth"]["scheme"] == "none":
-        pathlib.Path("src", package, "auth.py").unlink()
-        pathlib.Path("tests", "test_auth.py").unlink()
-        pathlib.Path("tests", "test_scopes.py").unlink()
+        for path in (pathlib.Path("src", package, "auth.py"), pathlib.Path("tests", "test_auth.py")):
+            path.unlink(missing_ok=True)  # a fork may have removed them already
+        pathlib.Path("tests", "test_scopes.py").unlink(missing_ok=True)
+
+
+def report(error: jinja2.TemplateError) -> None:
+    """Say which entity template failed, and where, to scaffold (SCAFFOLD_HOOK_ERRORS names the file)."""
+    where = getattr(error, "name", None), getattr(error, "lineno", None)
+    if not isinstance(error, jinja2.TemplateSyntaxError):
+        root = TEMPLATES.resolve()
+        for frame in traceback.extract_tb(error.__traceback__):
+            path = pathlib.Path(frame.filename).resolve()
+            if path.is_relative_to(root) and frame.lineno:
+                where = path.relative_to(root).as_posix(), frame.lineno
+    name, line = where
+    folder = "{{ '{{' }}cookiecutter.project_slug{{ '}}' }}/_entity_templates/"
+    text = f"{folder}{name}:{line or 1}: {error.message or error}"
+    target = os.environ.get("SCAFFOLD_HOOK_ERRORS")
+    if target:
+        pathlib.Path(target).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(f"error: {text}", file=sys.stderr)
+
+
+def format_code() -> None:
+    """ruff's fixes and formatter over the project, when cookiecutter alone rendered it.
+
+    scaffold (which sets SCAFFOLD_HOOK_ERRORS) formats the project itself afterwards.
+    """
+    if os.environ.get("SCAFFOLD_HOOK_ERRORS") is not None:
+        return
+    if importlib.util.find_spec("ruff") is not None:
+        command = [sys.executable, "-m", "ruff"]
+    elif shutil.which("ruff"):
+        command = ["ruff"]
+    else:
+        print("ruff is not installed: run `ruff check --fix . && ruff format .` in the project", file=sys.stderr)
+        return
+    for args in (["check", "--fix-only", "--quiet", "--no-cache", "."], ["format", "--quiet", "--no-cache", "."]):
+        subprocess.run(command + args, check=False)
 
 
 def main() -> None:
     package = DOMAIN["service"]["package"]
     if TEMPLATES.is_dir():
-        render_entity_templates(package)
+        try:
+            render_entity_templates(package)
+        except jinja2.TemplateError as error:
+            report(error)
+            sys.exit(1)
         shutil.rmtree(TEMPLATES)
     write_generated()
     remove_unused(package)
+    format_code()
 
 
 if __name__ == "__main__":

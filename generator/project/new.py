@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from cookiecutter.exceptions import CookiecutterException
 from cookiecutter.main import cookiecutter
 
@@ -23,6 +24,8 @@ from ..resources import template_path
 from . import git
 from .output import check_output, publish, workdir
 from .record import DOMAIN_FILE, NOT_GENERATED, RECORD_FILE, Record, digest, read_record, written_once
+from .template_errors import HOOK_ERRORS, template_failure
+from .template_source import Template, TemplateSource, fetch, template_digest
 
 
 def generated_files(domain: Domain) -> dict[str, str]:
@@ -48,15 +51,25 @@ def template_context(domain: Domain) -> dict[str, Any]:
     return {"_domain": domain.to_json(), "_generated": generated_files(domain), "_er_diagram": er_diagram(domain)}
 
 
-def render(domain: Domain, into: Path) -> Path:
-    """Render the cookiecutter template for `domain` under `into`; returns the project root.
+def replay_context(domain: Domain, template_root: Path) -> dict[str, Any]:
+    """The whole cookiecutter context of `domain`, as a replay file holds it (cookiecutter
+    renders no value of a replayed context, so the project's name is written out)."""
+    config = json.loads((template_root / "cookiecutter.json").read_text(encoding="utf-8"))
+    config.update(template_context(domain), project_slug=domain.service.name)
+    return {"cookiecutter": config}
+
+
+def render(domain: Domain, into: Path, template_root: Path | None = None) -> Path:
+    """Render the cookiecutter template (`template_root`, else the built-in one) for `domain`
+    under `into`; returns the project root.
 
     The context goes into a copy of the template's cookiecutter.json rather than through
     `extra_context`, which cookiecutter merges key by key into the template's default domain
     (a default scope or generated file would leak into every project).
     """
     template = into / "template"
-    shutil.copytree(template_path(), template, ignore=shutil.ignore_patterns("__pycache__"))
+    source_root = template_root or template_path()
+    shutil.copytree(source_root, template, ignore=shutil.ignore_patterns("__pycache__", ".git"))
     config_file = template / "cookiecutter.json"
     config = json.loads(config_file.read_text(encoding="utf-8"))
     config.update(template_context(domain))
@@ -69,6 +82,8 @@ def render(domain: Domain, into: Path) -> Path:
     # cookiecutter imports the template's `local_extensions` by name: a module cached from an
     # earlier render would be another template's (or a deleted copy's) filters.
     sys.modules.pop("local_extensions", None)
+    hook_errors = into / "hook-errors.txt"
+    os.environ[HOOK_ERRORS] = str(hook_errors)  # where the post-generation hook says what failed
     try:
         project = cookiecutter(
             str(template),
@@ -77,10 +92,11 @@ def render(domain: Domain, into: Path) -> Path:
             config_file=str(settings),
             accept_hooks=True,
         )
-    except CookiecutterException as error:
-        raise GenerationError(f"rendering the template failed: {error}") from error
+    except (CookiecutterException, jinja2.TemplateError) as error:
+        raise GenerationError(template_failure(error, template, source_root, hook_errors)) from None
     finally:
         sys.modules.pop("local_extensions", None)
+        os.environ.pop(HOOK_ERRORS, None)
     return Path(project)
 
 
@@ -98,18 +114,9 @@ def format_tree(root: Path) -> None:
             raise GenerationError(f"ruff {args[0]} failed on the generated code:\n{result.stderr or result.stdout}")
 
 
-def template_digest() -> str:
-    digest = hashlib.sha256()
-    root = template_path()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def generate(domain: Domain, scratch: Path) -> dict[str, bytes]:
+def generate(domain: Domain, scratch: Path, template: Template | None = None) -> dict[str, bytes]:
     """Every file of the project `domain` gives (path -> content), rendered and formatted under `scratch`."""
-    project = render(domain, scratch / "render")
+    project = render(domain, scratch / "render", template.path if template else None)
     format_tree(project)
     return read_tree(project)
 
@@ -118,10 +125,22 @@ def read_tree(root: Path) -> dict[str, bytes]:
     return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
-def new_record(domain: Domain, files: dict[str, bytes], *, pristine_tree: str = "", pristine_ref: str = "") -> Record:
+def new_record(
+    domain: Domain,
+    files: dict[str, bytes],
+    template: Template | None = None,
+    *,
+    pristine_tree: str = "",
+    pristine_ref: str = "",
+) -> Record:
+    source = template.source if template else TemplateSource()
     return Record(
         generator_version=__version__,
-        template_sha256=template_digest(),
+        template_sha256=template.digest if template else template_digest(template_path()),
+        template=source.location,
+        template_ref=source.ref,
+        template_git=source.is_git,
+        template_commit=template.commit if template else "",
         domain_sha256=domain.source_sha256,
         domain=domain.source_text,
         files={path: digest(content) for path, content in sorted(files.items())},
@@ -155,7 +174,9 @@ def write_files(root: Path, files: dict[str, bytes]) -> None:
         temporary.replace(target)
 
 
-def new_project(domain: Domain, output: Path, *, force: bool, use_git: bool = True) -> None:
+def new_project(
+    domain: Domain, output: Path, *, force: bool, use_git: bool = True, template: TemplateSource | None = None
+) -> None:
     """Generate the project of `domain` into `output`, with the domain copied in as `domain.yaml`.
 
     An absent or empty `output` gets the whole tree in one rename, as a new git repository
@@ -166,11 +187,12 @@ def new_project(domain: Domain, output: Path, *, force: bool, use_git: bool = Tr
     """
     existing = check_output(output, force=force, marker=RECORD_FILE)
     with workdir(output) as scratch:
-        files = generate(domain, scratch)
+        fetched = fetch(template or TemplateSource(), scratch)
+        files = generate(domain, scratch, fetched)
         domain_copy = {DOMAIN_FILE: domain.source_text.encode()}
         enclosing = git.toplevel(output.parent if existing is None else output) if use_git else None
         if existing is not None:
-            _rewrite(existing, domain, files, domain_copy, enclosing)
+            _rewrite(existing, domain, files, domain_copy, enclosing, fetched)
             return
         project = scratch / "project"
         project.mkdir()
@@ -181,14 +203,20 @@ def new_project(domain: Domain, output: Path, *, force: bool, use_git: bool = Tr
             tree, ref = store_pristine(files, project, project, f"scaffold {__version__}: pristine generation")
         elif enclosing is not None:
             tree, ref = store_pristine(files, output, enclosing, f"scaffold {__version__}: pristine generation")
-        (project / RECORD_FILE).write_text(new_record(domain, files, pristine_tree=tree, pristine_ref=ref).to_text())
+        record = new_record(domain, files, fetched, pristine_tree=tree, pristine_ref=ref)
+        (project / RECORD_FILE).write_text(record.to_text())
         if use_git and enclosing is None:
             git.commit_all(project, f"scaffold new: {domain.service.name} from {DOMAIN_FILE}")
         publish(project, output, scratch)
 
 
 def _rewrite(
-    output: Path, domain: Domain, files: dict[str, bytes], domain_copy: dict[str, bytes], enclosing: Path | None
+    output: Path,
+    domain: Domain,
+    files: dict[str, bytes],
+    domain_copy: dict[str, bytes],
+    enclosing: Path | None,
+    template: Template,
 ) -> None:
     """`--force` over a generated project: the generated files replaced, nothing else touched."""
     try:
@@ -202,4 +230,5 @@ def _rewrite(
     tree = ref = ""
     if enclosing is not None:
         tree, ref = store_pristine(files, output, enclosing, f"scaffold {__version__}: pristine generation (--force)")
-    (output / RECORD_FILE).write_text(new_record(domain, files, pristine_tree=tree, pristine_ref=ref).to_text())
+    record = new_record(domain, files, template, pristine_tree=tree, pristine_ref=ref)
+    (output / RECORD_FILE).write_text(record.to_text())

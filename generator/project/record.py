@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import GenerationError
+from .template_source import TemplateSource
 
 RECORD_FILE = ".scaffold.json"
 # The domain file inside a project: its source of truth from `new` on.
@@ -40,6 +41,14 @@ class Record:
     files: dict[str, str] = field(default_factory=dict)  # generated path -> sha256 of its content
     pristine_tree: str = ""  # git tree of the generated files ("" without git)
     pristine_ref: str = ""  # the branch that keeps that tree reachable
+    template: str = ""  # the template's directory or git repository ("" = the built-in template)
+    template_ref: str = ""  # the git ref it was asked at
+    template_git: bool = False
+    template_commit: str = ""  # the commit of a git template that was rendered
+
+    @property
+    def template_source(self) -> TemplateSource:
+        return TemplateSource(self.template, self.template_ref, self.template_git)
 
     def to_text(self) -> str:
         data = {"format": FORMAT, **self.__dict__}
@@ -65,3 +74,13 @@ def read_record(project: Path) -> Record:
         )
     known = set(Record.__dataclass_fields__)
     return Record(**{key: value for key, value in data.items() if key in known})
+
+
+def recorded_template(project: Path) -> TemplateSource | None:
+    """The template a generated project was rendered from; None for a directory that is not one."""
+    if not (project / RECORD_FILE).is_file():
+        return None
+    try:
+        return read_record(project).template_source
+    except GenerationError:
+        return None

@@ -22,6 +22,7 @@ from ..project import git
 from ..project.new import format_tree, generate, new_record, store_pristine, write_files
 from ..project.output import workdir
 from ..project.record import DOMAIN_FILE, NOT_GENERATED, RECORD_FILE, Record, read_record, written_once
+from ..project.template_source import TemplateSource, fetch
 from .merge import Step, plan
 from .revisions import REVISIONS, with_revisions
 from .schema_diff import UnsafeChange
@@ -40,7 +41,8 @@ class UpdateResult:
     report: Report | None = None  # what the domain change does to clients and rows (`scaffold diff`)
 
 
-def update_project(project: Path) -> UpdateResult:
+def update_project(project: Path, *, template_ref: str | None = None) -> UpdateResult:
+    """`template_ref` moves a git template to another tag, branch or commit."""
     document = read_document(project / DOMAIN_FILE)
     domain = validate_document(document)
     record = read_record(project)
@@ -57,9 +59,16 @@ def update_project(project: Path) -> UpdateResult:
             f"fetch the {record.pristine_ref or 'scaffold-pristine'} branch"
         )
     base = git.tree_files(record.pristine_tree, top)
+    source = record.template_source
+    if template_ref is not None:
+        if not source.location:
+            raise UpdateRefused("--template-ref needs a git template: this project uses the built-in template")
+        source = TemplateSource(source.location, template_ref, is_git=True)
     with workdir(project) as scratch:
+        template = fetch(source, scratch)
         try:
-            theirs, revision = with_revisions(base, generate(domain, scratch), record.domain, domain)
+            generated = generate(domain, scratch, template)
+            theirs, revision = with_revisions(base, generated, record.domain, domain, template.path)
         except UnsafeChange as error:
             listed = "\n  ".join(error.problems)
             raise UpdateRefused(f"the domain change cannot be migrated safely:\n  {listed}") from None
@@ -71,7 +80,8 @@ def update_project(project: Path) -> UpdateResult:
         _apply(project, step, ours, result, top)
     tree, ref = store_pristine(theirs, project, top, f"scaffold {__version__}: pristine generation")
     write_files(
-        project, {RECORD_FILE: new_record(domain, theirs, pristine_tree=tree, pristine_ref=ref).to_text().encode()}
+        project,
+        {RECORD_FILE: new_record(domain, theirs, template, pristine_tree=tree, pristine_ref=ref).to_text().encode()},
     )
     return result
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -25,14 +26,14 @@ _REVISION_ID = re.compile(r'^revision: str = "(?P<id>[^"]+)"$', re.M)
 
 
 def with_revisions(
-    base: dict[str, bytes], theirs: dict[str, bytes], old_domain_text: str, domain: Domain
+    base: dict[str, bytes], theirs: dict[str, bytes], old_domain_text: str, domain: Domain, template: Path | None = None
 ) -> tuple[dict[str, bytes], str | None]:
     """The new generation with the revisions of the previous one, and the new revision's path."""
     files = {path: content for path, content in theirs.items() if not path.startswith(REVISIONS)}
     revisions = {path: content for path, content in base.items() if path.startswith(REVISIONS)}
     files.update(revisions)
     old = validate_document(parse_document(old_domain_text.encode(), "<previous domain>"))
-    env = _environment()
+    env = _environment(template)
     change = schema_change(old, domain, column_types(env))
     if not change.upgrade:
         return files, None
@@ -71,8 +72,9 @@ def _wrap(line: str) -> list[str]:
     return [lines[0], *("  " + rest for rest in lines[1:])]
 
 
-def _environment() -> jinja2.Environment:
-    root = template_path()
+def _environment(template: Path | None = None) -> jinja2.Environment:
+    """The template's revision and column macros (a fork's own, when it has changed them)."""
+    root = template or template_path()
     entity_templates = root / "{{cookiecutter.project_slug}}" / "_entity_templates"
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(root), str(entity_templates)]),
