@@ -2,8 +2,8 @@
 a tag, moved to a newer tag by `update --template-ref` (keeping the service's own edits),
 configured once per machine or repository, and refused clearly when broken or too old.
 
-The fork is made in the test: a copy of cookiecutter-service/ with a changed middleware, an
-added CODEOWNERS and the HorizontalPodAutoscaler manifest removed.
+The fork is made in the test: a copy of cookiecutter-service/ with a changed middleware module,
+an added CODEOWNERS and the HorizontalPodAutoscaler manifest removed.
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ def edit(path: Path, old: str, new: str) -> None:
 def fork(tmp_path: Path) -> Path:
     copy = tmp_path / "starter-kit"
     shutil.copytree(resources.template_path(), copy, ignore=shutil.ignore_patterns("__pycache__"))
-    edit(copy / MIDDLEWARE, 'REQUEST_ID_HEADER = b"x-request-id"', 'REQUEST_ID_HEADER = b"x-correlation-id"')
+    edit(copy / MIDDLEWARE, '"""Pure ASGI middleware:', '"""Acme ASGI middleware:')
     (copy / SLUG / "CODEOWNERS").write_text("* @acme/platform\n", encoding="utf-8")
-    (copy / SLUG / "deploy" / "k8s" / "hpa.yaml").unlink()
+    (copy / SLUG / "deploy" / "k8s" / "hpa.yaml").unlink()  # the team scales by hand; its test says so
+    edit(copy / SLUG / "tests" / "test_deploy.py", '"HorizontalPodAutoscaler", ', "")
     return copy
 
 
@@ -58,7 +59,7 @@ def test_new_renders_a_fork_from_a_directory(fork: Path, tmp_path: Path) -> None
     result = run("new", DOMAIN, "-o", tmp_path / "notes", "--template", fork)
     assert result.exit_code == 0, result.output
     project = tmp_path / "notes"
-    assert 'b"x-correlation-id"' in (project / GENERATED_MIDDLEWARE).read_text(encoding="utf-8")
+    assert "Acme ASGI middleware:" in (project / GENERATED_MIDDLEWARE).read_text(encoding="utf-8")
     assert (project / "CODEOWNERS").read_text(encoding="utf-8") == "* @acme/platform\n"
     assert not (project / "deploy" / "k8s" / "hpa.yaml").exists()
     record = json.loads((project / RECORD_FILE).read_text(encoding="utf-8"))
@@ -71,8 +72,8 @@ def test_a_fork_at_a_tag_and_its_next_tag_reach_the_service_through_update(fork:
     git(fork, "commit", "--quiet", "-m", "starter kit v1")
     git(fork, "tag", "v1")
     first = git(fork, "rev-parse", "HEAD")
-    edit(fork / MIDDLEWARE, 'b"x-correlation-id"', 'b"x-trace-id"')
-    git(fork, "commit", "--quiet", "-am", "starter kit v2: the trace header")
+    edit(fork / MIDDLEWARE, "Acme ASGI middleware:", "Acme ASGI middleware v2:")
+    git(fork, "commit", "--quiet", "-am", "starter kit v2")
     git(fork, "tag", "v2")
     second = git(fork, "rev-parse", "HEAD")
     git(fork, "checkout", "--quiet", "-b", "work")  # the fork's checkout is elsewhere: the tag decides
@@ -80,7 +81,7 @@ def test_a_fork_at_a_tag_and_its_next_tag_reach_the_service_through_update(fork:
     project = tmp_path / "notes"
     result = run("new", DOMAIN, "-o", project, "--template", f"{fork}@v1")
     assert result.exit_code == 0, result.output
-    assert 'b"x-correlation-id"' in (project / GENERATED_MIDDLEWARE).read_text(encoding="utf-8")
+    assert "Acme ASGI middleware:" in (project / GENERATED_MIDDLEWARE).read_text(encoding="utf-8")
     record = json.loads((project / RECORD_FILE).read_text(encoding="utf-8"))
     assert (record["template"], record["template_ref"], record["template_commit"]) == (str(fork.resolve()), "v1", first)
 
@@ -92,7 +93,7 @@ def test_a_fork_at_a_tag_and_its_next_tag_reach_the_service_through_update(fork:
     result = run("update", project, "--template-ref", "v2")
     assert result.exit_code == 0, result.output
     middleware = (project / GENERATED_MIDDLEWARE).read_text(encoding="utf-8")
-    assert 'b"x-trace-id"' in middleware and "# our team's note" in middleware
+    assert "Acme ASGI middleware v2:" in middleware and "# our team's note" in middleware
     assert (project / "OWN.md").read_text(encoding="utf-8") == "ours\n"
     record = json.loads((project / RECORD_FILE).read_text(encoding="utf-8"))
     assert (record["template_ref"], record["template_commit"]) == ("v2", second)
@@ -208,3 +209,18 @@ def test_template_check_passes_on_the_fork(fork: Path) -> None:
     result = run("template", "check", fork, "--no-examples", DOMAIN)
     assert result.exit_code == 0, result.output
     assert f"PASS {DOMAIN}: render, install, ruff check, ruff format, mypy, pytest" in result.output
+
+
+def test_a_failing_hook_is_named_with_its_line(fork: Path, tmp_path: Path) -> None:
+    hook = fork / "hooks" / "post_gen_project.py"
+    edit(
+        hook,
+        "def write_generated() -> None:\n",
+        "def write_generated() -> None:\n    raise RuntimeError('our step broke')\n",
+    )
+    line = hook.read_text(encoding="utf-8").splitlines().index("    raise RuntimeError('our step broke')") + 1
+    output = tmp_path / "notes"
+    result = run("new", DOMAIN, "-o", output, "--template", fork)
+    assert result.exit_code == 1
+    assert f"{fork.resolve()}/hooks/post_gen_project.py:{line}: RuntimeError: our step broke" in result.output
+    assert not output.exists()

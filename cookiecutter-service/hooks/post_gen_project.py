@@ -128,5 +128,21 @@ def main() -> None:
     format_code()
 
 
+def report_failure(error: Exception) -> None:
+    """Where this hook itself failed (a fork's change to it), for scaffold to show."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == __file__]
+    line = frames[-1].lineno if frames else 1
+    text = f"hooks/post_gen_project.py:{line}: {type(error).__name__}: {error}"
+    target = os.environ.get("SCAFFOLD_HOOK_ERRORS")
+    if target:
+        pathlib.Path(target).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(f"error: {text}", file=sys.stderr)
+
+
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Exception as error:  # the hook's own code failed: name the line, not a traceback
+        report_failure(error)
+        sys.exit(1)
