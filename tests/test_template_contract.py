@@ -4,6 +4,7 @@ model gives, and every example's context (and the template's own default) follow
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,6 @@ from generator.docs import er_diagram
 from generator.load import load_domain
 from generator.project.context_schema import template_context_schema
 from generator.project.record import RECORD_FILE
-from generator.project.template_check import check_project
 from tests.support.services import same_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,14 +64,9 @@ def test_cookiecutter_alone_renders_any_domain_as_scaffold_does(tmp_path: Path) 
     assert CliRunner().invoke(main, ["template", "context", str(domain), "-o", str(replay)]).exit_code == 0
     rendered = tmp_path / "cookiecutter"
     command = [COOKIECUTTER, str(TEMPLATE), "--replay-file", str(replay), "-o", str(rendered)]
-    subprocess.run(command, check=True, capture_output=True)
+    environment = {**os.environ, "HOME": str(tmp_path)}  # cookiecutter's replay files stay out of the real home
+    subprocess.run(command, check=True, capture_output=True, env=environment)
     assert CliRunner().invoke(main, ["new", str(domain), "-o", str(tmp_path / "scaffold"), "--no-git"]).exit_code == 0
     ignored = {RECORD_FILE, "domain.yaml"}
     differences = [path for path in same_tree(tmp_path / "scaffold", rendered / "helpdesk") if path not in ignored]
     assert differences == []
-
-
-@pytest.mark.slow  # installs the project and runs its linters, type check and tests
-def test_cookiecutter_alone_renders_a_project_that_passes_its_own_checks(tmp_path: Path) -> None:
-    subprocess.run([COOKIECUTTER, str(TEMPLATE), "--no-input", "-o", str(tmp_path)], check=True, capture_output=True)
-    assert check_project(tmp_path / "notes") is None

@@ -118,6 +118,8 @@ def fetch(source: TemplateSource, scratch: Path) -> Template:
         path = template_path()
     elif not source.is_git:
         path = Path(source.location)
+        if not path.is_dir():
+            raise GenerationError(f"the template directory {path} is not there (moved or deleted?)")
     else:
         path = scratch / "template-source"
         git.git("clone", "--quiet", "--no-checkout", source.location, str(path), cwd=scratch)
