@@ -120,6 +120,13 @@ class _Emitter(PathEmitter):
                 "add `errors` with a JSON Pointer per invalid value.",
             ),
             (
+                "Query parameters",
+                True,
+                "an operation refuses a query parameter it does not declare with a 422 "
+                "(`extra_forbidden` at `/query/<name>`, naming the closest declared one), so a "
+                "mistyped filter never returns unfiltered data.",
+            ),
+            (
                 "Request ids",
                 True,
                 "every response carries an `X-Request-ID` header (the caller's own when it "

@@ -355,6 +355,26 @@ def test_limit_above_the_maximum_is_422(client: TestClient, auth_headers: AuthHe
     assert_problem(response, 422, "validation_failed")
 
 
+@pytest.mark.parametrize("spec", each(lambda spec: "list" in spec.operations))
+def test_a_mistyped_query_parameter_is_422_with_a_suggestion(
+    client: TestClient, auth_headers: AuthHeaders, spec: ResourceSpec
+) -> None:
+    """Ignored, `limt` (or a mistyped filter) would give every row: it is refused, with a hint."""
+    response = client.get(spec.path, params={"limt": "5", "limit": "5"}, headers=auth_headers(spec.read_scope))
+    assert_errors(response, ("/query/limt", "extra_forbidden"))
+    assert response.json()["errors"][0]["message"] == "Unknown query parameter; did you mean `limit`?"
+
+
+@pytest.mark.parametrize("spec", each(can("read")))
+def test_a_query_parameter_of_an_operation_that_takes_none_is_422(
+    client: TestClient, factory: Factory, auth_headers: AuthHeaders, spec: ResourceSpec
+) -> None:
+    created = factory.create(spec.entity)
+    response = client.get(f"{spec.path}/{created['id']}?fields=name", headers=auth_headers(spec.read_scope))
+    assert_errors(response, ("/query/fields", "extra_forbidden"))
+    assert response.json()["errors"][0]["message"] == "Unknown query parameter; this operation takes none"
+
+
 @pytest.mark.parametrize("spec", each(can("list")))
 def test_a_foreign_cursor_is_422(client: TestClient, auth_headers: AuthHeaders, spec: ResourceSpec) -> None:
     params = {"cursor": "bm90LWEtY3Vyc29y"}
