@@ -104,6 +104,19 @@ class ErrorEmitter(SchemaEmitter):
                         "maxLength": 128,
                         "pattern": REQUEST_ID_PATTERN,
                     },
+                    "errors": {
+                        "description": "The invalid values of a validation failure, or the members of "
+                        "the unique constraint a `unique_violation` clashed on (one JSON Pointer each).",
+                        "type": "array",
+                        "maxItems": MAX_VALIDATION_ERRORS,
+                        "items": schema_ref(FIELD_ERROR),
+                    },
+                    "constraint": {
+                        "description": "The database constraint of a 409 `unique_violation` or "
+                        "`still_referenced`, when the database names it.",
+                        **text,
+                        "maxLength": 128,
+                    },
                 },
                 "examples": [problem_example],
             },

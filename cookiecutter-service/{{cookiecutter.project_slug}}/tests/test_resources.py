@@ -186,6 +186,9 @@ def test_a_taken_unique_value_is_409(
     body = {**factory.body(spec.entity), spec.unique_member: created[spec.unique_member]}
     response = client.post(spec.path, json=body, headers=auth_headers(spec.write_scope))
     assert_problem(response, 409, "unique_violation")
+    problem = response.json()
+    assert [error["pointer"] for error in problem["errors"]] == [f"/{spec.unique_member}"]
+    assert problem["constraint"].startswith("uq_") and problem["constraint"].endswith(f"_{spec.unique_member}")
 
 
 @pytest.mark.parametrize(("spec", "member"), each_of(lambda spec: spec.text_members))

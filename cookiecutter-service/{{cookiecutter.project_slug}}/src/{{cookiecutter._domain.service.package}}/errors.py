@@ -5,10 +5,13 @@ Body: `type`, `title`, `status`, `detail`, `instance` (the request path), a stab
 `code`, the `request_id`, and for validation failures `errors`, a list of
 `{pointer, message, code}`. Pointers are JSON Pointers (RFC 6901): into the JSON body for
 body errors (`/title`), and `/query/<name>`, `/header/<name>`, `/path/<name>` for parameters.
+A 409 names the database `constraint` it broke where the database says (a unique violation
+also lists a pointer per member of the constraint in `errors`).
 """
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, cast
@@ -17,6 +20,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.sql.schema import ColumnCollectionConstraint
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
@@ -63,6 +67,7 @@ class ProblemError(Exception):
         detail: str | None = None,
         headers: Mapping[str, str] | None = None,
         errors: Sequence[Mapping[str, str]] | None = None,
+        constraint: str | None = None,
     ) -> None:
         super().__init__(detail or title)
         self.status = status
@@ -71,6 +76,7 @@ class ProblemError(Exception):
         self.detail = detail
         self.headers = dict(headers or {})
         self.errors = list(errors) if errors is not None else None
+        self.constraint = constraint  # the database constraint of a 409, when it is known
 
 
 def status_code_and_title(status: int) -> tuple[str, str]:
@@ -89,6 +95,7 @@ def problem_body(
     instance: str,
     request_id: str | None,
     errors: Sequence[Mapping[str, str]] | None = None,
+    constraint: str | None = None,
 ) -> bytes:
     document: dict[str, Any] = {
         "type": PROBLEM_TYPE_PREFIX + code,
@@ -102,6 +109,8 @@ def problem_body(
     }
     if errors is not None:
         document["errors"] = list(errors)
+    if constraint is not None:
+        document["constraint"] = constraint
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -114,6 +123,7 @@ def problem_response(request: Request, error: ProblemError) -> Response:
         instance=request.url.path,
         request_id=request_id_of(request),
         errors=error.errors,
+        constraint=error.constraint,
     )
     return Response(body, error.status, headers=error.headers, media_type=PROBLEM_MEDIA_TYPE)
 
@@ -210,7 +220,86 @@ def _integrity_problem(exc: IntegrityError, method: str) -> ProblemError:
         "foreign_key_violation": "A referenced resource does not exist.",
         "still_referenced": "The resource is still referenced by other resources.",
     }.get(kind, "The request conflicts with the current state of the data.")
+    if kind == "unique_violation":
+        found = unique_constraint(exc.orig)
+        if found is not None:
+            name, columns = found
+            errors = [_unique_error(column, columns) for column in columns]
+            return ProblemError(409, kind, "Conflict", detail, errors=errors, constraint=name)
     return ProblemError(409, kind, "Conflict", detail)
+
+
+def _unique_error(column: str, columns: Sequence[str]) -> dict[str, str]:
+    others = [f"`{other}`" for other in columns if other != column]
+    together = f" together with {', '.join(others)}" if others else ""
+    return {
+        "pointer": json_pointer((column,)),
+        "message": f"Must be unique{together}: another resource has the same value",
+        "code": "unique_violation",
+    }
+
+
+# What a database says of the constraint an integrity error broke: PostgreSQL names it in
+# the error's diagnostics, MySQL and MariaDB in the message, SQLite lists the columns.
+_MYSQL_KEY = re.compile(r"for key '(?:[^']*\.)?([^'.]+)'")
+_MYSQL_CONSTRAINT = re.compile(r"CONSTRAINT `([^`]+)`")
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)$")
+
+
+def _constraint_name(orig: BaseException | None) -> str | None:
+    name = getattr(getattr(orig, "diag", None), "constraint_name", None)
+    if name:
+        return str(name)
+    text = " ".join(str(arg) for arg in getattr(orig, "args", ()))
+    found = _MYSQL_KEY.search(text) or _MYSQL_CONSTRAINT.search(text)
+    return found.group(1) if found else None
+
+
+def _constraints() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Every named constraint of the tables: name -> (table, columns), from the models."""
+    if not _CONSTRAINTS:
+        from sqlmodel import SQLModel
+
+        from . import models  # noqa: F401  (the tables are defined when the models are imported)
+
+        for table in SQLModel.metadata.tables.values():
+            named = [c for c in table.constraints if isinstance(c, ColumnCollectionConstraint)]
+            named += [index for index in table.indexes if index.unique]  # MySQL's prefix indexes
+            for constraint in named:
+                if constraint.name:
+                    columns = tuple(column.name for column in constraint.columns)
+                    _CONSTRAINTS[str(constraint.name)] = (table.name, columns)
+    return _CONSTRAINTS
+
+
+_CONSTRAINTS: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def unique_constraint(orig: BaseException | None) -> tuple[str, tuple[str, ...]] | None:
+    """(constraint name, its columns: the members of the resource) of a unique violation."""
+    constraints = _constraints()
+    name = _constraint_name(orig)
+    if name in constraints:
+        return name, constraints[name][1]
+    found = _SQLITE_UNIQUE.search(str(orig))
+    if found is None:
+        return None
+    pairs = [part.strip().partition(".") for part in found.group(1).split(",")]
+    table, columns = pairs[0][0], {column for _, _, column in pairs}
+    for candidate, (owner, members) in sorted(constraints.items()):
+        if owner == table and set(members) == columns:
+            return candidate, members
+    return None
+
+
+def referencing_constraint(orig: BaseException | None) -> tuple[str, str, tuple[str, ...]] | None:
+    """(constraint name, referencing table, its columns) of a delete refused by a foreign key."""
+    name = _constraint_name(orig)
+    constraints = _constraints()
+    if name in constraints:
+        table, columns = constraints[name]
+        return name, table, columns
+    return None
 
 
 def _integrity_kind(orig: BaseException | None) -> str:

@@ -9,7 +9,7 @@ from fastapi import Header
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session
 
-from ..errors import ProblemError
+from ..errors import ProblemError, referencing_constraint
 
 # The pattern of the contract's `If-Match`: `*` or a list of entity tags; anything else is a 422.
 IfMatch = Annotated[
@@ -57,14 +57,16 @@ def not_found(title: str) -> ProblemError:
     return ProblemError(404, "not_found", "Resource not found", f"No {title} with this id.")
 
 
-def still_referenced(title: str) -> ProblemError:
-    """A delete refused by a foreign key (`on_delete: restrict`), whatever the database says."""
-    return ProblemError(
-        409,
-        "still_referenced",
-        "Conflict",
-        f"The {title} is still referenced by other resources.",
-    )
+def still_referenced(title: str, orig: BaseException | None = None) -> ProblemError:
+    """A delete refused by a foreign key (`on_delete: restrict`), whatever the database says;
+    where the database names the foreign key, the problem says which resources refer."""
+    found = referencing_constraint(orig)
+    if found is None:
+        return ProblemError(409, "still_referenced", "Conflict", f"The {title} is still referenced by other resources.")
+    name, table, columns = found
+    members = ", ".join(f"`{column}`" for column in columns)
+    detail = f"The {title} is still referenced: rows of `{table}` refer to it by {members}."
+    return ProblemError(409, "still_referenced", "Conflict", detail, constraint=name)
 
 
 def check_references(

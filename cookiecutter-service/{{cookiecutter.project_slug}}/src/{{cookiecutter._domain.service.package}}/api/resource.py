@@ -277,7 +277,7 @@ class Resource(Generic[RowT, ItemT]):
         try:
             deleted = session.execute(sa.delete(self.model).where(self.columns["id"] == item_id))
         except IntegrityError as error:
-            raise still_referenced(self.title) from error
+            raise still_referenced(self.title, error.orig) from error
         if cast(sa.CursorResult[Any], deleted).rowcount == 0:
             raise not_found(self.title)
         session.commit()
