@@ -20,7 +20,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.sql.schema import ColumnCollectionConstraint
+from sqlalchemy.sql.schema import ColumnCollectionConstraint, Index
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
@@ -263,7 +263,9 @@ def _constraints() -> dict[str, tuple[str, tuple[str, ...]]]:
         from . import models  # noqa: F401  (the tables are defined when the models are imported)
 
         for table in SQLModel.metadata.tables.values():
-            named = [c for c in table.constraints if isinstance(c, ColumnCollectionConstraint)]
+            named: list[ColumnCollectionConstraint | Index] = [
+                c for c in table.constraints if isinstance(c, ColumnCollectionConstraint)
+            ]
             named += [index for index in table.indexes if index.unique]  # MySQL's prefix indexes
             for constraint in named:
                 if constraint.name:
