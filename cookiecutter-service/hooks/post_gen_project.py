@@ -77,6 +77,15 @@ def remove_unused(package: str) -> None:
         pathlib.Path("tests", "test_scopes.py").unlink(missing_ok=True)
 
 
+def say_failure(text: str) -> None:
+    """`FILE:LINE: message` to scaffold (the file SCAFFOLD_HOOK_ERRORS names), else to stderr."""
+    target = os.environ.get("SCAFFOLD_HOOK_ERRORS")
+    if target:
+        pathlib.Path(target).write_text(text + "\n", encoding="utf-8")
+    else:
+        print(f"error: {text}", file=sys.stderr)
+
+
 def report(error: jinja2.TemplateError) -> None:
     """Say which entity template failed, and where, to scaffold (SCAFFOLD_HOOK_ERRORS names the file)."""
     where = getattr(error, "name", None), getattr(error, "lineno", None)
@@ -88,12 +97,7 @@ def report(error: jinja2.TemplateError) -> None:
                 where = path.relative_to(root).as_posix(), frame.lineno
     name, line = where
     folder = "{{ '{{' }}cookiecutter.project_slug{{ '}}' }}/_entity_templates/"
-    text = f"{folder}{name}:{line or 1}: {error.message or error}"
-    target = os.environ.get("SCAFFOLD_HOOK_ERRORS")
-    if target:
-        pathlib.Path(target).write_text(text + "\n", encoding="utf-8")
-    else:
-        print(f"error: {text}", file=sys.stderr)
+    say_failure(f"{folder}{name}:{line or 1}: {error.message or error}")
 
 
 def format_code() -> None:
@@ -132,12 +136,7 @@ def report_failure(error: Exception) -> None:
     """Where this hook itself failed (a fork's change to it), for scaffold to show."""
     frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == __file__]
     line = frames[-1].lineno if frames else 1
-    text = f"hooks/post_gen_project.py:{line}: {type(error).__name__}: {error}"
-    target = os.environ.get("SCAFFOLD_HOOK_ERRORS")
-    if target:
-        pathlib.Path(target).write_text(text + "\n", encoding="utf-8")
-    else:
-        print(f"error: {text}", file=sys.stderr)
+    say_failure(f"hooks/post_gen_project.py:{line}: {type(error).__name__}: {error}")
 
 
 if __name__ == "__main__":

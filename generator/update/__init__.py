@@ -14,14 +14,13 @@ from pathlib import Path
 from .. import __version__
 from ..diff import Report, diff_domains
 from ..diff.places import Places
-from ..domain.model import Domain
-from ..errors import DomainError, GenerationError
+from ..errors import GenerationError
 from ..load import validate_document
-from ..load.source import Document, parse_document, read_document
+from ..load.source import parse_document, read_document
 from ..project import git
 from ..project.new import format_tree, generate, new_record, store_pristine, write_files
 from ..project.output import workdir
-from ..project.record import DOMAIN_FILE, NOT_GENERATED, RECORD_FILE, Record, read_record, written_once
+from ..project.record import DOMAIN_FILE, NOT_GENERATED, RECORD_FILE, read_record, written_once
 from ..project.template_source import TemplateSource, fetch
 from .merge import Step, plan
 from .revisions import REVISIONS, with_revisions
@@ -59,6 +58,9 @@ def update_project(project: Path, *, template_ref: str | None = None) -> UpdateR
             f"fetch the {record.pristine_ref or 'scaffold-pristine'} branch"
         )
     base = git.tree_files(record.pristine_tree, top)
+    # The domain of the last generation: what the migration and the printed diff start from.
+    previous_document = parse_document(record.domain.encode(), f"{document.file}@generated")
+    previous = validate_document(previous_document)
     source = record.template_source
     if template_ref is not None:
         if not source.location:
@@ -68,14 +70,18 @@ def update_project(project: Path, *, template_ref: str | None = None) -> UpdateR
         template = fetch(source, scratch)
         try:
             generated = generate(domain, scratch, template)
-            theirs, revision = with_revisions(base, generated, record.domain, domain, template.path)
+            theirs, revision = with_revisions(base, generated, previous, domain, template.path)
         except UnsafeChange as error:
             listed = "\n  ".join(error.problems)
             raise UpdateRefused(f"the domain change cannot be migrated safely:\n  {listed}") from None
         if revision is not None:
             theirs[revision] = _formatted(theirs, revision, scratch)
     ours = {path: _read(project / path) for path in set(base) | set(theirs)}
-    result = UpdateResult(revision=revision, package=domain.service.package, report=_report(record, document, domain))
+    result = UpdateResult(
+        revision=revision,
+        package=domain.service.package,
+        report=diff_domains(previous, domain, Places(previous_document, document)),
+    )
     for step in plan(base, ours, theirs):
         _apply(project, step, ours, result, top)
     tree, ref = store_pristine(theirs, project, top, f"scaffold {__version__}: pristine generation")
@@ -109,15 +115,6 @@ def _apply(project: Path, step: Step, ours: dict[str, bytes | None], result: Upd
         merged = git.merge_file(mine, step.base, step.content, cwd=top)
         write_files(project, {step.path: merged.content})
         (result.conflicts if merged.conflicts else result.changed).append(step.path)
-
-
-def _report(record: Record, document: Document, domain: Domain) -> Report | None:
-    """The diff from the domain of the last generation; None when that domain no longer validates."""
-    previous = parse_document(record.domain.encode(), f"{document.file}@generated")
-    try:
-        return diff_domains(validate_document(previous), domain, Places(previous, document))
-    except DomainError:
-        return None
 
 
 def _formatted(files: dict[str, bytes], path: str, scratch: Path) -> bytes:

@@ -16,8 +16,6 @@ import jinja2
 
 from ..domain.model import Domain
 from ..escape import EscapeExtension
-from ..load import validate_document
-from ..load.source import parse_document
 from ..resources import template_path
 from .schema_diff import ColumnType, SchemaChange, schema_change
 
@@ -26,13 +24,12 @@ _REVISION_ID = re.compile(r'^revision: str = "(?P<id>[^"]+)"$', re.M)
 
 
 def with_revisions(
-    base: dict[str, bytes], theirs: dict[str, bytes], old_domain_text: str, domain: Domain, template: Path | None = None
+    base: dict[str, bytes], theirs: dict[str, bytes], old: Domain, domain: Domain, template: Path | None = None
 ) -> tuple[dict[str, bytes], str | None]:
     """The new generation with the revisions of the previous one, and the new revision's path."""
     files = {path: content for path, content in theirs.items() if not path.startswith(REVISIONS)}
     revisions = {path: content for path, content in base.items() if path.startswith(REVISIONS)}
     files.update(revisions)
-    old = validate_document(parse_document(old_domain_text.encode(), "<previous domain>"))
     env = _environment(template)
     change = schema_change(old, domain, column_types(env))
     if not change.upgrade:
